@@ -1,0 +1,47 @@
+"""Scrapy settings for stancemap: polite by default.
+
+The bot names itself with a contact URL, obeys robots.txt, sends one request per host at a time
+and lets AutoThrottle slow down for slow hosts. ``STANCEMAP_DB`` and ``STANCEMAP_SOURCES`` tell
+the pipeline and the spider where to write and what to crawl.
+"""
+
+BOT_NAME = "stancemap"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = "stancemap/0.1 (+https://github.com/stancemap/stancemap; open-data research crawler)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Statements are small; anything above this is recorded as a failure, not stored.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DEPTH_LIMIT = 3
+CLOSESPIDER_ERRORCOUNT = 200
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.StorePipeline": 300,
+}
+
+STANCEMAP_DB = "stancemap.db"
+STANCEMAP_SOURCES = None  # None: crawlers/sources.yaml
+STANCEMAP_BASE_URL = None  # fills {{base}} in a sources file (the demo)
+STANCEMAP_TREATY = "un-cybercrime-2024"
