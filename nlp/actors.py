@@ -63,8 +63,9 @@ class ActorRecognizer:
                     continue
                 self.by_key.setdefault(name, actor)
                 self.by_key.setdefault(name.lower(), actor)
-                # Acronyms and short names match as written; longer names in any case.
-                matcher = self.folded if len(name.split()) > 1 and not name.isupper() else self.exact
+                # Names match as written; long names also in any case. Short ones ("The Record",
+                # "Meta", "US") are ordinary words when their case differs.
+                matcher = self.folded if len(name.split()) >= 3 and not name.isupper() else self.exact
                 matcher.add(org["id"], [self.make(name)])
             for demonym in org.get("demonyms") or []:
                 self.demonyms.setdefault(demonym, actor)

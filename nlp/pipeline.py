@@ -1,0 +1,190 @@
+"""The analysis pipeline: spaCy (sentences, article references, actors, attribution) and the
+transformer stance model, batched across documents.
+
+``Analyzer.analyze`` turns documents into ``Analysis`` objects: sentences, mentions and stances
+with character offsets, plus the author's position. It writes nothing; ``nlp.analyze`` stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from db.treaty import DEFAULT_TREATY
+from nlp import actors as _actors  # noqa: F401 - registers the spaCy factories
+from nlp import attribution as _attribution  # noqa: F401
+from nlp import references as _references  # noqa: F401
+from nlp import segment as _segment  # noqa: F401
+from nlp.attribution import Holder
+from nlp.models import load_spacy
+from nlp.references import Reference
+from nlp.stance import Prediction, StanceModel, aggregate, shared_stance_model
+
+PIPELINE_VERSION = "nlp-0.1"
+MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
+MIN_SENTENCE_WORDS = 4
+STANCE_MINIMUM = 0.45  # sentence stances below this confidence are not stored
+
+
+@dataclass
+class DocumentInput:
+    text: str
+    date: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    author_type: str | None = None
+    url: str | None = None
+    title: str | None = None
+    text_version: str | None = None
+    key: object = None  # the caller's handle (a documents row id, a line number)
+
+
+@dataclass
+class SentenceResult:
+    position: int
+    start: int
+    end: int
+    text: str
+    holders: list[Holder]
+    references: list[Reference]
+    targets: list[str]
+    prediction: Prediction | None = None
+
+
+@dataclass
+class Analysis:
+    input: DocumentInput
+    sentences: list[SentenceResult]
+    references: list[Reference]
+    document: Prediction
+    author: Holder
+    truncated: bool = False
+    new_holders: dict[str, Holder] = field(default_factory=dict)
+
+    def stances(self) -> Iterator[tuple[SentenceResult, Holder, str, Prediction]]:
+        """Each stored sentence stance: (sentence, holder, target, prediction)."""
+        for sentence in self.sentences:
+            prediction = sentence.prediction
+            if prediction is None or prediction.stance == "neutral" or prediction.confidence < STANCE_MINIMUM:
+                continue
+            for holder in sentence.holders:
+                for target in sentence.targets:
+                    yield sentence, holder, target, prediction
+
+
+def build_nlp(treaty: str = DEFAULT_TREATY, organizations: Iterable[dict] = ()) -> Language:
+    nlp = load_spacy()
+    nlp.max_length = MAX_CHARS + 1000
+    nlp.add_pipe("stancemap_line_breaks", before="parser")
+    nlp.add_pipe("stancemap_article_refs", config={"treaty": treaty})
+    recognizer = nlp.add_pipe("stancemap_actors")
+    recognizer.add_organizations(organizations)
+    nlp.add_pipe("stancemap_attribution")
+    return nlp
+
+
+def sentence_targets(references: list[Reference]) -> list[str]:
+    articles = [n for ref in references for n in ref.articles]
+    return [f"article:{n}" for n in dict.fromkeys(articles)] or ["convention"]
+
+
+class Analyzer:
+    def __init__(
+        self,
+        treaty: str = DEFAULT_TREATY,
+        organizations: Iterable[dict] = (),
+        stance_model: StanceModel | None = None,
+    ):
+        self.nlp = build_nlp(treaty, organizations)
+        self.stance_model = stance_model or shared_stance_model()
+
+    @property
+    def version(self) -> str:
+        return f"{PIPELINE_VERSION}+{self.stance_model.version}"
+
+    def _make_doc(self, item: DocumentInput) -> Doc:
+        doc = self.nlp.make_doc(item.text[:MAX_CHARS])
+        doc._.meta = {
+            "date": item.date,
+            "author": item.author,
+            "author_id": item.author_id,
+            "author_type": item.author_type,
+            "url": item.url,
+            "title": item.title,
+            "text_version": item.text_version,
+        }
+        return doc
+
+    def analyze(self, items: Iterable[DocumentInput], batch_size: int = 16) -> Iterator[Analysis]:
+        batch: list[tuple[DocumentInput, Doc]] = []
+        for item in items:
+            batch.append((item, None))
+            if len(batch) >= batch_size:
+                yield from self._analyze_batch([i for i, _ in batch])
+                batch = []
+        if batch:
+            yield from self._analyze_batch([i for i, _ in batch])
+
+    def _analyze_batch(self, items: list[DocumentInput]) -> list[Analysis]:
+        docs = list(self.nlp.pipe((self._make_doc(item) for item in items), batch_size=len(items)))
+        analyses = [self._structure(item, doc) for item, doc in zip(items, docs, strict=True)]
+        # One transformer pass over every stance-bearing sentence of the batch.
+        pending = [s for a in analyses for s in a.sentences if s.holders]
+        for sentence, prediction in zip(
+            pending, self.stance_model.predict([s.text for s in pending]), strict=True
+        ):
+            sentence.prediction = prediction
+        for analysis in analyses:
+            own = [
+                s.prediction
+                for s in analysis.sentences
+                if s.prediction is not None and any(h.how == "author" for h in s.holders)
+            ]
+            analysis.document = aggregate(own)
+        return analyses
+
+    def _structure(self, item: DocumentInput, doc: Doc) -> Analysis:
+        references = list(doc._.references or [])
+        sentences = []
+        new_holders: dict[str, Holder] = {}
+        for position, sent in enumerate(doc.sents):
+            text = sent.text.strip()
+            if not text:
+                continue
+            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            end = start + len(text)
+            in_sentence = [r for r in references if start <= r.start < end]
+            holders = list(sent._.holders or []) if len(text.split()) >= MIN_SENTENCE_WORDS else []
+            for holder in holders:
+                if not holder.known and holder.how != "author":
+                    new_holders[holder.id] = holder
+            sentences.append(
+                SentenceResult(
+                    position=len(sentences),
+                    start=start,
+                    end=end,
+                    text=text,
+                    holders=holders,
+                    references=in_sentence,
+                    targets=sentence_targets(in_sentence),
+                )
+            )
+        author = Holder(
+            item.author_id or "author",
+            item.author or "author",
+            item.author_type,
+            bool(item.author_id),
+            "author",
+        )
+        return Analysis(
+            input=item,
+            sentences=sentences,
+            references=references,
+            document=Prediction("neutral", 0.0, {}),
+            author=author,
+            truncated=len(item.text) > MAX_CHARS,
+            new_holders=new_holders,
+        )
