@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, treaty_id: str) -> None:
+    def __init__(self, db_path: str, treaty_id: str, crawler=None) -> None:
+        self.crawler = crawler
         self.db_path = db_path
         self.treaty = load_treaty(treaty_id)
         self.store: Store | None = None
@@ -31,9 +32,13 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("STANCEMAP_DB"), settings.get("STANCEMAP_TREATY"))
+        return cls(settings.get("STANCEMAP_DB"), settings.get("STANCEMAP_TREATY"), crawler)
+
+    def _spider(self, spider):
+        return spider or getattr(self.crawler, "spider", None)
 
     def open_spider(self, spider=None) -> None:
+        spider = self._spider(spider)
         self.store = Store(self.db_path)
         self.store.sync_treaty(self.treaty)
         organizations = getattr(spider, "organizations", [])
@@ -45,6 +50,7 @@ class StorePipeline:
     def close_spider(self, spider=None) -> None:
         if self.store is None:
             return
+        spider = self._spider(spider)
         reason = getattr(spider, "close_reason", "finished") if spider else "finished"
         self.store.finish_run(self.run_id, dict(self.stats), status="ok")
         log.info("crawl summary: %s (%s)", dict(self.stats), reason)

@@ -23,25 +23,35 @@ class Relevance:
     reason: str
 
 
+def _alternation(phrases: list[str]) -> re.Pattern:
+    phrases = sorted(set(phrases), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")", re.IGNORECASE)
+
+
 @cache
-def _patterns(treaty: Treaty) -> tuple[re.Pattern, re.Pattern]:
-    names = sorted(treaty.lexicon.get("names", []) + list(treaty.short_names), key=len, reverse=True)
+def _patterns(treaty: Treaty) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    names = treaty.lexicon.get("names", []) + list(treaty.short_names)
     # "the Convention" alone is too common to name the treaty; require a fuller name.
     names = [n for n in names if len(n.split()) > 1 and n.lower() != "the convention"]
-    name_re = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
-    context = treaty.lexicon.get("context", [])
-    context_re = re.compile(
-        r"\b(" + "|".join(re.escape(c) for c in context) + r")", re.IGNORECASE
+    return (
+        _alternation(names),
+        _alternation(treaty.lexicon.get("weak_names", []) or ["\x00"]),
+        _alternation(treaty.lexicon.get("topic", []) or ["\x00"]),
+        _alternation(treaty.lexicon.get("context", [])),
     )
-    return name_re, context_re
 
 
 def assess(treaty: Treaty, title: str | None, text: str) -> Relevance:
-    name_re, context_re = _patterns(treaty)
+    name_re, weak_re, topic_re, context_re = _patterns(treaty)
     title = title or ""
     in_title = len(name_re.findall(title))
     in_text = len(name_re.findall(text))
     context_terms = {m.lower() for m in context_re.findall(text)}
+    # "the draft convention" names this treaty only on a page about cybercrime, or one steeped
+    # in the negotiation's vocabulary.
+    if len(topic_re.findall(f"{title} {text}")) >= 2 or len(context_terms) >= 6:
+        in_title += len(weak_re.findall(title))
+        in_text += len(weak_re.findall(text))
     article_refs = len(re.findall(r"\bArt(?:icle|\.)s?\s+\d", text, re.IGNORECASE))
     words = max(len(text.split()), 1)
     # Density keeps a long unrelated page with one passing mention out.

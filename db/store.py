@@ -106,12 +106,21 @@ class Store:
 
     # --- registry and knowledge base -------------------------------------------------------
 
-    def sync_organizations(self, organizations: Iterable[dict], origin: str = "registry") -> int:
-        """Upsert organisations (DESIGN.md registry shape) with their aliases and sources."""
+    def sync_organizations(
+        self, organizations: Iterable[dict], origin: str = "registry", replace: bool = True
+    ) -> int:
+        """Upsert organisations (DESIGN.md registry shape) with their aliases and sources.
+
+        With ``replace=False`` an organisation already stored keeps its fields (new aliases are
+        still added): the background registry must not overwrite what a sources file says.
+        """
         count = 0
         with self.db.atomic():
             for org in organizations:
                 existing = self.db["organizations"].count_where("id = ?", [org["id"]])
+                if existing and not replace:
+                    self._add_aliases(org)
+                    continue
                 row = {
                     "id": org["id"],
                     "name": org["name"],
@@ -125,12 +134,7 @@ class Store:
                     row["first_seen"] = now()
                     row["reviewed"] = 0 if origin == "discovered" else 1
                 self.db["organizations"].upsert(row, pk="id")
-                aliases = [(alias, "alias") for alias in org.get("aliases") or []]
-                aliases += [(demonym, "demonym") for demonym in org.get("demonyms") or []]
-                self.db["organization_aliases"].upsert_all(
-                    [{"organization_id": org["id"], "alias": a, "kind": k} for a, k in aliases],
-                    pk=("organization_id", "alias"),
-                )
+                self._add_aliases(org)
                 for source in org.get("sources") or []:
                     self.db["sources"].upsert(
                         {
@@ -146,6 +150,14 @@ class Store:
                     )
                 count += 1
         return count
+
+    def _add_aliases(self, org: dict) -> None:
+        aliases = [(alias, "alias") for alias in org.get("aliases") or []]
+        aliases += [(demonym, "demonym") for demonym in org.get("demonyms") or []]
+        self.db["organization_aliases"].upsert_all(
+            [{"organization_id": org["id"], "alias": a, "kind": k} for a, k in aliases],
+            pk=("organization_id", "alias"),
+        )
 
     def sync_treaty(self, treaty: Treaty) -> None:
         with self.db.atomic():

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -114,8 +115,10 @@ class StatementsSpider(scrapy.Spider):
                     errback=self.on_error,
                     meta={**response.meta, "listing_pages": seen_pages + 1},
                 )
-        main = response.css("main, [role=main], #content, .content, article") or response
-        links = main[0].css("a[href]::attr(href)").getall() if main else []
+        # Links outside the site chrome; navigation leads to about pages, not statements.
+        links = response.xpath(
+            "//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer)]/@href"
+        ).getall() or response.css("a[href]::attr(href)").getall()
         for href in links:
             url = urljoin(response.url, href.strip())
             if url in next_pages or canonical_url(url) == canonical_url(response.url):
@@ -210,7 +213,10 @@ class StatementsSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         response = getattr(failure.value, "response", None)
-        if failure.check(HttpError):
+        status = "failed"
+        if failure.check(IgnoreRequest):
+            reason, status = f"not fetched: {failure.getErrorMessage()}", "skipped"
+        elif failure.check(HttpError):
             reason = f"HTTP {response.status}"
         elif failure.check(DNSLookupError):
             reason = "DNS lookup failed"
@@ -222,7 +228,7 @@ class StatementsSpider(scrapy.Spider):
         yield FetchItem(
             url=request.url,
             organization_id=request.meta.get("organization_id"),
-            status="failed",
+            status=status,
             reason=reason,
             http_status=response.status if response is not None else None,
         )
