@@ -1,0 +1,57 @@
+"""Shared fixtures: a temporary database, the demo web served on 127.0.0.1, the models loaded
+once per session, and a way to run the real CLI in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stancemap.config import DEMO_DIR, REPOSITORY
+from stancemap.webserver import StaticSite
+
+ARTIFACTS = REPOSITORY / "test-artifacts"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture(scope="session")
+def demo_web():
+    """The bundled demo web, served over HTTP for the whole session."""
+    with StaticSite(DEMO_DIR / "web") as site:
+        yield site
+
+
+def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeout: int = 900,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `stancemap ...` in a child process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "stancemap", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """The real analysis pipeline (spaCy + MiniLM), loaded once."""
+    from nlp.pipeline import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
