@@ -55,3 +55,15 @@ def analyzer():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo database, built once per session the way `make demo` builds it (`stancemap demo
+    --no-serve`: serve the demo web, crawl it over HTTP, analyze, publish). Read-only for tests:
+    copy it before writing."""
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.db"
+    result = run_cli("demo", "--no-serve", "--db", str(db), "--out", str(folder / "site"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
