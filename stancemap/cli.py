@@ -80,16 +80,25 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to publish (default: demo-site/ beside the database).")
 @click.option("--port", type=int, default=8001, show_default=True, help="Datasette port.")
+@click.option("--web-port", type=int, default=8780, show_default=True,
+              help="Port of the bundled demo web (part of every demo page's URL).")
 @friendly_errors
-def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int) -> None:
+def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int, web_port: int) -> None:
     """Serve the bundled demo web, crawl it, analyze, publish, then serve Datasette."""
+    from stancemap.config import DEMO_DIR
     from stancemap.demo import build_demo
+    from stancemap.webserver import StaticSite
 
     db = db_path or Path("demo.db")
     out = out or db.parent / "demo-site"
-    build_demo(db, out, progress)
+    try:
+        build_demo(db, out, progress, web_port=web_port)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve the demo web on port {web_port}: {error}") from error
     if not no_serve:
-        _serve(db, port, "127.0.0.1")
+        # Keep the demo web up while Datasette runs, so source links open the statements.
+        with StaticSite(DEMO_DIR / "web", port=web_port):
+            _serve(db, port, "127.0.0.1")
 
 
 @cli.command()

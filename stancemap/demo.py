@@ -38,15 +38,24 @@ def crawl_in_child(db: Path, sources: Path, base_url: str | None, settings: dict
     return subprocess.run(command, check=False).returncode
 
 
-def build_demo(db: Path, out: Path, progress: Callable[[str], None]) -> dict:
-    """Serve the demo web, crawl it, analyze and publish; returns the database counts."""
+DEMO_WEB_PORT = 8780
+
+
+def build_demo(
+    db: Path, out: Path, progress: Callable[[str], None], web_port: int = DEMO_WEB_PORT
+) -> dict:
+    """Serve the demo web, crawl it, analyze and publish; returns the database counts.
+
+    The demo web's port is part of every page's URL, so a fixed port keeps a rebuild of the
+    same database incremental (a second run changes nothing).
+    """
     from db.site import publish
     from db.store import Store
     from nlp.analyze import analyze_store
     from nlp.pipeline import Analyzer
 
     started = time.monotonic()
-    with StaticSite(DEMO_DIR / "web") as site:
+    with StaticSite(DEMO_DIR / "web", port=web_port) as site:
         progress(f"demo web serving at {site.base_url}")
         progress("crawling the demo web over HTTP ...")
         code = crawl_in_child(db, demo_sources(), site.base_url, DEMO_CRAWL_SETTINGS)

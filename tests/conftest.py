@@ -4,6 +4,7 @@ once per session, and a way to run the real CLI in a child process."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,12 @@ def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeo
     )
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def analyzer():
     """The real analysis pipeline (spaCy + MiniLM), loaded once."""
@@ -64,6 +71,7 @@ def demo_db(tmp_path_factory) -> Path:
     copy it before writing."""
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.db"
-    result = run_cli("demo", "--no-serve", "--db", str(db), "--out", str(folder / "site"))
+    result = run_cli("demo", "--no-serve", "--db", str(db), "--out", str(folder / "site"),
+                     "--web-port", str(free_port()))
     assert result.returncode == 0, result.stderr[-3000:]
     return db
