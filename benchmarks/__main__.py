@@ -26,8 +26,11 @@ def main(argv: list[str]) -> int:
         modules = [m for m in modules if any(w in m for w in wanted)]
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                    "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": __import__("os").cpu_count(),
+            "platform": platform.platform(),
+        },
     }
     for name in modules:
         print(f"== {name}", flush=True)

@@ -253,5 +253,34 @@ def m001_initial(db: Database) -> None:
     db["sentences"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
+@migrations()
+def m002_crawl_ledger(db: Database) -> None:
+    """The crawl ledger grows a failure code and what was fetched; near-duplicate signatures."""
+    fetches = db["fetches"]
+    for column, kind in (
+        ("reason_code", str),  # http, timeout, too_large, robots, parse, ... (None when fine)
+        ("size", int),  # bytes received
+        ("content_type", str),
+        ("redirected_to", str),
+    ):
+        if column not in fetches.columns_dict:
+            fetches.add_column(column, kind)
+    if "duplicate_score" not in db["documents"].columns_dict:
+        db["documents"].add_column("duplicate_score", float)
+    db["document_signatures"].create(
+        {"document_id": str, "shingles": int, "minhash": bytes},
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+        if_not_exists=True,
+    )
+    db["fetches"].create_index(["reason_code"], if_not_exists=True)
+    db.create_view(
+        "crawl_failures",
+        """select url, organization_id, status, reason_code, reason, http_status, fetched_at, run_id
+        from fetches where status in ('failed', 'skipped') order by fetched_at desc""",
+        ignore=True,
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -224,6 +225,54 @@ class Store:
         row = {"url": url, "status": status, "fetched_at": now(), **fields}
         self.db["fetches"].upsert(row, pk="url", alter=True)
 
+    def transaction(self) -> AbstractContextManager:
+        """Group several writes into one transaction (nested calls become savepoints)."""
+        return self.db.atomic()
+
+    def fetch_validators(self) -> dict[str, dict]:
+        """ETag / Last-Modified of pages fetched before, for conditional requests."""
+        rows = self.db.query(
+            "select url, status, etag, last_modified, document_id from fetches "
+            "where (etag is not null or last_modified is not null) "
+            "and status in ('stored', 'unchanged', 'off_topic', 'duplicate')"
+        )
+        return {row["url"]: row for row in rows}
+
+    def document(self, doc_id: str) -> dict | None:
+        rows = list(self.db["documents"].rows_where("id = ?", [doc_id], limit=1))
+        return rows[0] if rows else None
+
+    def save_signature(self, doc_id: str, shingles: int, minhash: bytes) -> None:
+        """The near-duplicate signature of a stored document's text."""
+        self.db["document_signatures"].upsert(
+            {"document_id": doc_id, "shingles": shingles, "minhash": minhash}, pk="document_id"
+        )
+
+    def document_signatures(self) -> Iterator[dict]:
+        yield from self.db.query(
+            "select s.document_id, s.minhash, d.duplicate_of from document_signatures s "
+            "join documents d on d.id = s.document_id"
+        )
+
+    def link_duplicate(self, doc_id: str, original_id: str, score: float | None = None) -> None:
+        """Make ``doc_id`` a copy of ``original_id``: its copies follow it, and its analysis
+        goes, so the statement is counted once."""
+        with self.db.atomic():
+            self.db.execute(
+                "update documents set duplicate_of = ?, duplicate_score = ? where id = ?",
+                [original_id, score, doc_id],
+            )
+            self.db.execute(
+                "update documents set duplicate_of = ? where duplicate_of = ? and id != ?",
+                [original_id, doc_id, original_id],
+            )
+            self.db.execute(
+                "update documents set duplicate_of = null, duplicate_score = null where id = ?",
+                [original_id],
+            )
+            for table in ("stances", "mentions", "sentences", "analyses"):
+                self.db.execute(f"delete from {table} where document_id = ?", [doc_id])
+
     def document_by_hash(self, text_hash: str) -> dict | None:
         rows = list(self.db["documents"].rows_where("content_hash = ?", [text_hash], limit=1))
         return rows[0] if rows else None
@@ -277,7 +326,9 @@ class Store:
             where d.duplicate_of is null
         """
         if not force:
-            sql += " and (a.document_id is null or a.model != ? or a.content_hash != d.content_hash)"
+            sql += (
+                " and (a.document_id is null or a.model != ? or a.content_hash != d.content_hash)"
+            )
         sql += " order by d.id"
         yield from self.db.query(sql, [] if force else [model])
 

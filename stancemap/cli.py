@@ -43,8 +43,15 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except (
-            SourcesError, StoreError, TreatyDataError, StakeholderDataError, PublishError,
-            CorpusError, ModelError, HeadMissing, sqlite3.DatabaseError,
+            SourcesError,
+            StoreError,
+            TreatyDataError,
+            StakeholderDataError,
+            PublishError,
+            CorpusError,
+            ModelError,
+            HeadMissing,
+            sqlite3.DatabaseError,
         ) as error:
             raise click.ClickException(str(error)) from error
 
@@ -77,11 +84,20 @@ def cli() -> None:
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Stop after building the database.")
 @DB_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to publish (default: demo-site/ beside the database).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to publish (default: demo-site/ beside the database).",
+)
 @click.option("--port", type=int, default=8001, show_default=True, help="Datasette port.")
-@click.option("--web-port", type=int, default=8780, show_default=True,
-              help="Port of the bundled demo web (part of every demo page's URL).")
+@click.option(
+    "--web-port",
+    type=int,
+    default=8780,
+    show_default=True,
+    help="Port of the bundled demo web (part of every demo page's URL).",
+)
 @friendly_errors
 def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int, web_port: int) -> None:
     """Serve the bundled demo web, crawl it, analyze, publish, then serve Datasette."""
@@ -94,7 +110,9 @@ def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int, web_
     try:
         build_demo(db, out, progress, web_port=web_port)
     except OSError as error:
-        raise click.ClickException(f"cannot serve the demo web on port {web_port}: {error}") from error
+        raise click.ClickException(
+            f"cannot serve the demo web on port {web_port}: {error}"
+        ) from error
     if not no_serve:
         # Keep the demo web up while Datasette runs, so source links open the statements.
         with StaticSite(DEMO_DIR / "web", port=web_port):
@@ -102,14 +120,25 @@ def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int, web_
 
 
 @cli.command()
-@click.option("--sources", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Sources registry (default: crawlers/sources.yaml).")
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sources registry (default: crawlers/sources.yaml).",
+)
 @DB_OPTION
 @click.option("--base-url", default=None, help="Fills {{base}} placeholders in the sources file.")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting (repeatable).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting (repeatable).",
+)
 @friendly_errors
-def crawl(sources: Path | None, db_path: Path | None, base_url: str | None, settings: tuple[str, ...]) -> None:
+def crawl(
+    sources: Path | None, db_path: Path | None, base_url: str | None, settings: tuple[str, ...]
+) -> None:
     """Crawl the sources registry into the documents table."""
     from crawlers.run import run_crawl
 
@@ -125,7 +154,9 @@ def crawl(sources: Path | None, db_path: Path | None, base_url: str | None, sett
 
 @cli.command()
 @DB_OPTION
-@click.option("--force", is_flag=True, help="Re-analyze every document, not only new or changed ones.")
+@click.option(
+    "--force", is_flag=True, help="Re-analyze every document, not only new or changed ones."
+)
 @click.option("--batch-size", type=int, default=16, show_default=True, help="Documents per batch.")
 @friendly_errors
 def analyze(db_path: Path | None, force: bool, batch_size: int) -> None:
@@ -146,8 +177,13 @@ def analyze(db_path: Path | None, force: bool, batch_size: int) -> None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"),
-              show_default=True, help="Output folder.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("published"),
+    show_default=True,
+    help="Output folder.",
+)
 @friendly_errors
 def publish(db_path: Path | None, out: Path) -> None:
     """Write Datasette metadata, the database and open-data exports to a folder."""
@@ -161,7 +197,9 @@ def _serve(db: Path, port: int, host: str) -> None:
     from db.site import datasette_command, write_metadata
 
     if not db.exists():
-        raise click.ClickException(f"{db}: no such database (run `stancemap demo` or `crawl` first)")
+        raise click.ClickException(
+            f"{db}: no such database (run `stancemap demo` or `crawl` first)"
+        )
     with tempfile.TemporaryDirectory() as folder:
         metadata = write_metadata(db, Path(folder) / "metadata.json")
         progress(f"Datasette serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")
@@ -204,10 +242,15 @@ def _emit(obj: dict) -> None:
 
 @cli.command()
 @click.option("--date", "day", default=None, help="Publication date of the text (YYYY-MM-DD).")
-@click.option("--text-version", default=None,
-              type=click.Choice(["zero", "rev1", "rev2", "rev3", "final", "unknown"]),
-              help="The text the statement discusses, when known.")
-@click.option("--jsonl", is_flag=True, help="Read JSON lines; write one result line per input line.")
+@click.option(
+    "--text-version",
+    default=None,
+    type=click.Choice(["zero", "rev1", "rev2", "rev3", "final", "unknown"]),
+    help="The text the statement discusses, when known.",
+)
+@click.option(
+    "--jsonl", is_flag=True, help="Read JSON lines; write one result line per input line."
+)
 @friendly_errors
 def refs(day: str | None, text_version: str | None, jsonl: bool) -> None:
     """Article references in text on stdin: one JSON object per reference."""
@@ -215,7 +258,9 @@ def refs(day: str | None, text_version: str | None, jsonl: bool) -> None:
 
     default_day = _day(day)
     if not jsonl:
-        for ref in find_references(sys.stdin.read(), day=_as_date(default_day), text_version=text_version):
+        for ref in find_references(
+            sys.stdin.read(), day=_as_date(default_day), text_version=text_version
+        ):
             _emit(ref.to_json())
         return
     for _, record, error in _read_jsonl(sys.stdin):
@@ -235,7 +280,9 @@ def refs(day: str | None, text_version: str | None, jsonl: bool) -> None:
 @click.option("--author-type", type=click.Choice(HOLDER_TYPES), default=None)
 @click.option("--date", "day", default=None, help="Publication date (YYYY-MM-DD).")
 @click.option("--url", default=None)
-@click.option("--jsonl", is_flag=True, help="Read JSON lines; write one result line per input line.")
+@click.option(
+    "--jsonl", is_flag=True, help="Read JSON lines; write one result line per input line."
+)
 @friendly_errors
 def tag(author, author_type, day, url, jsonl) -> None:
     """Stances and article mentions of one document on stdin, as one JSON object."""
@@ -263,7 +310,9 @@ def tag(author, author_type, day, url, jsonl) -> None:
     # Keep input order and one output line per input line, bad lines included.
     records = list(_read_jsonl(sys.stdin))
     good = [(n, r) for n, r, e in records if r is not None]
-    results = dict(zip([n for n, _ in good], analyzer.analyze(item(r) for _, r in good), strict=True))
+    results = dict(
+        zip([n for n, _ in good], analyzer.analyze(item(r) for _, r in good), strict=True)
+    )
     for number, _, error in records:
         if error:
             _emit({"error": error, "document": None, "stances": [], "mentions": []})
@@ -293,8 +342,12 @@ def train() -> None:
 
 
 @cli.command()
-@click.option("--sources", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Sources registry (default: crawlers/sources.yaml).")
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sources registry (default: crawlers/sources.yaml).",
+)
 @friendly_errors
 def sources(sources: Path | None) -> None:
     """List and validate the sources registry."""
@@ -303,7 +356,10 @@ def sources(sources: Path | None) -> None:
     organizations = load_sources(sources)
     for org in organizations:
         kinds = ", ".join(sorted({s["kind"] for s in org["sources"]})) or "no sources"
-        click.echo(f"{org['id']:<28} {org['type']:<9} {org.get('country') or '--':<3} {org['name']} ({len(org['sources'])}: {kinds})")
+        country = org.get("country") or "--"
+        count = len(org["sources"])
+        name = org["name"]
+        click.echo(f"{org['id']:<28} {org['type']:<9} {country:<3} {name} ({count}: {kinds})")
     total = sum(len(org["sources"]) for org in organizations)
     click.echo(f"{len(organizations)} organizations, {total} sources: OK", err=True)
 

@@ -30,7 +30,16 @@ def demo_sources() -> Path:
 
 
 def crawl_in_child(db: Path, sources: Path, base_url: str | None, settings: dict[str, str]) -> int:
-    command = [sys.executable, "-m", "stancemap", "crawl", "--db", str(db), "--sources", str(sources)]
+    command = [
+        sys.executable,
+        "-m",
+        "stancemap",
+        "crawl",
+        "--db",
+        str(db),
+        "--sources",
+        str(sources),
+    ]
     if base_url:
         command += ["--base-url", base_url]
     for key, value in settings.items():

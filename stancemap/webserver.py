@@ -63,7 +63,11 @@ class StaticHandler(BaseHTTPRequestHandler):
         if suffix in TEXT_SUFFIXES:
             host, port = self.server.server_address[:2]
             body = body.replace(b"{{base}}", f"http://{host}:{port}".encode("ascii"))
-        content_type = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        content_type = (
+            CONTENT_TYPES.get(suffix)
+            or mimetypes.guess_type(path.name)[0]
+            or "application/octet-stream"
+        )
         # Pages declare their own charset in a meta tag where it is not UTF-8.
         if content_type.startswith("text/") and b"charset=windows-1252" not in body[:2048].lower():
             content_type += "; charset=utf-8"
@@ -80,7 +84,9 @@ class StaticSite:
 
     def __init__(self, root: Path, port: int = 0):
         self.root = Path(root).resolve()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), partial(StaticHandler, root=self.root))
+        self.server = ThreadingHTTPServer(
+            ("127.0.0.1", port), partial(StaticHandler, root=self.root)
+        )
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -29,8 +29,13 @@ def demo_web():
         yield site
 
 
-def run_cli(*args: str, input: str | None = None, env: dict | None = None, timeout: int = 900,
-            cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    input: str | None = None,
+    env: dict | None = None,
+    timeout: int = 900,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess:
     """Run `stancemap ...` in a child process, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "stancemap", *args],
@@ -71,7 +76,15 @@ def demo_db(tmp_path_factory) -> Path:
     copy it before writing."""
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.db"
-    result = run_cli("demo", "--no-serve", "--db", str(db), "--out", str(folder / "site"),
-                     "--web-port", str(free_port()))
+    result = run_cli(
+        "demo",
+        "--no-serve",
+        "--db",
+        str(db),
+        "--out",
+        str(folder / "site"),
+        "--web-port",
+        str(free_port()),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return db

@@ -8,11 +8,32 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
-COMMANDS = ("demo", "crawl", "analyze", "publish", "serve", "refs", "tag", "evaluate", "sources", "train")
-REF_KEYS = {"surface", "start", "end", "cited", "chapter", "paragraph", "text_version", "articles", "method", "confidence"}
+COMMANDS = (
+    "demo",
+    "crawl",
+    "analyze",
+    "publish",
+    "serve",
+    "refs",
+    "tag",
+    "evaluate",
+    "sources",
+    "train",
+)
+REF_KEYS = {
+    "surface",
+    "start",
+    "end",
+    "cited",
+    "chapter",
+    "paragraph",
+    "text_version",
+    "articles",
+    "method",
+    "confidence",
+}
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -73,7 +94,9 @@ def test_analyze_without_database_is_one_line(tmp_path: Path):
 
 
 def test_publish_without_database_is_one_line(tmp_path: Path):
-    result = run_cli("publish", "--db", str(tmp_path / "missing.db"), "--out", str(tmp_path / "out"))
+    result = run_cli(
+        "publish", "--db", str(tmp_path / "missing.db"), "--out", str(tmp_path / "out")
+    )
     assert_clean_error(result, "missing.db")
 
 
@@ -85,7 +108,10 @@ def test_the_real_registry_validates():
 
 
 def test_refs_writes_one_json_object_per_reference():
-    text = "In 2023 the zero draft's Article 5 on human rights was praised, while Articles 28 to 30 worried us."
+    text = (
+        "In 2023 the zero draft's Article 5 on human rights was praised, "
+        "while Articles 28 to 30 worried us."
+    )
     result = run_cli("refs", "--date", "2023-09-01", input=text)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -120,7 +146,16 @@ def test_tag_follows_the_contract():
         "We call on every state to reject the UN cybercrime convention. "
         "Article 29 would let governments collect traffic data in real time without a judge."
     )
-    result = run_cli("tag", "--author", "Fictional Rights Forum", "--author-type", "ngo", "--date", "2024-08-10", input=text)
+    result = run_cli(
+        "tag",
+        "--author",
+        "Fictional Rights Forum",
+        "--author-type",
+        "ngo",
+        "--date",
+        "2024-08-10",
+        input=text,
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert set(out) == {"document", "stances", "mentions"}
@@ -128,7 +163,16 @@ def test_tag_follows_the_contract():
     assert out["document"]["holder"] == "Fictional Rights Forum"
     assert out["document"]["stance"] in {"support", "oppose", "mixed", "neutral"}
     for stance in out["stances"]:
-        assert set(stance) >= {"holder", "holder_type", "target", "stance", "confidence", "evidence", "start", "end"}
+        assert set(stance) >= {
+            "holder",
+            "holder_type",
+            "target",
+            "stance",
+            "confidence",
+            "evidence",
+            "start",
+            "end",
+        }
         assert text[stance["start"] : stance["end"]] == stance["evidence"]
     assert [m["articles"] for m in out["mentions"]] == [[29]]
 
@@ -136,7 +180,9 @@ def test_tag_follows_the_contract():
 @pytest.mark.slow
 def test_tag_jsonl_one_line_per_input_in_order():
     lines = [
-        json.dumps({"text": "The treaty is a triumph and every state should ratify it.", "author": "A"}),
+        json.dumps(
+            {"text": "The treaty is a triumph and every state should ratify it.", "author": "A"}
+        ),
         "",
         json.dumps({"text": "Article 6 is fine.", "author": "B", "author_type": "state"}),
     ]
@@ -152,13 +198,23 @@ def test_tag_jsonl_one_line_per_input_in_order():
 def test_crawl_of_an_unreachable_source_records_the_failure(tmp_path: Path):
     registry = tmp_path / "sources.yaml"
     registry.write_text(
-        "organizations:\n  - id: nowhere\n    name: Nowhere Institute (fictional)\n    type: academic\n"
-        "    country: null\n    sources:\n      - url: http://127.0.0.1:9/listing/\n        kind: listing\n",
+        "organizations:\n  - id: nowhere\n    name: Nowhere Institute (fictional)\n"
+        "    type: academic\n    country: null\n    sources:\n"
+        "      - url: http://127.0.0.1:9/listing/\n        kind: listing\n",
         encoding="utf-8",
     )
     db = tmp_path / "crawl.db"
-    result = run_cli("crawl", "--sources", str(registry), "--db", str(db), "--set", "RETRY_TIMES=0",
-                     "--set", "DOWNLOAD_TIMEOUT=5")
+    result = run_cli(
+        "crawl",
+        "--sources",
+        str(registry),
+        "--db",
+        str(db),
+        "--set",
+        "RETRY_TIMES=0",
+        "--set",
+        "DOWNLOAD_TIMEOUT=5",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     connection = sqlite3.connect(db)
     statuses = connection.execute("select status, reason from fetches").fetchall()

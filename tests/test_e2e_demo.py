@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import free_port, run_cli
+
 from stancemap.config import DEMO_DIR
 from stancemap.webserver import StaticSite
 
@@ -39,7 +39,9 @@ def path_of(url: str) -> str:
 
 def snapshot(db: Path) -> dict:
     """Every row of the content tables, to compare two states of a database."""
-    return {table: sorted(map(repr, query(db, f"select * from {table}"))) for table in CONTENT_TABLES}
+    return {
+        table: sorted(map(repr, query(db, f"select * from {table}"))) for table in CONTENT_TABLES
+    }
 
 
 def test_demo_builds_the_statement_database(demo_db: Path):
@@ -53,7 +55,9 @@ def test_demo_builds_the_statement_database(demo_db: Path):
     assert {kind for _, _, kind in statements} == HOLDER_TYPES
 
     stored = {path_of(url) for url, _, _ in statements}
-    expected_statements = {p["path"] for p in EXPECTED if p.get("statement") and not p.get("duplicate_of")}
+    expected_statements = {
+        p["path"] for p in EXPECTED if p.get("statement") and not p.get("duplicate_of")
+    }
     off_topic = {p["path"] for p in EXPECTED if not p.get("statement")}
     assert not stored & off_topic, f"off-topic pages stored as statements: {stored & off_topic}"
     assert expected_statements <= stored, f"statements missed: {expected_statements - stored}"
@@ -75,7 +79,8 @@ def test_every_statement_has_sentences_and_one_author_position(demo_db: Path):
 def test_sentence_offsets_point_into_the_document(demo_db: Path):
     rows = query(
         demo_db,
-        "select d.text, s.start, s.end, s.text from sentences s join documents d on d.id = s.document_id",
+        "select d.text, s.start, s.end, s.text from sentences s "
+        "join documents d on d.id = s.document_id",
     )
     assert rows
     for text, start, end, sentence in rows:
@@ -85,8 +90,8 @@ def test_sentence_offsets_point_into_the_document(demo_db: Path):
 def test_mentions_map_draft_numbers_to_the_adopted_text(demo_db: Path):
     mentions = query(
         demo_db,
-        "select m.surface, m.cited_number, m.text_version, m.article_number, d.text, m.start, m.end "
-        "from mentions m join documents d on d.id = m.document_id",
+        "select m.surface, m.cited_number, m.text_version, m.article_number, d.text, "
+        "m.start, m.end from mentions m join documents d on d.id = m.document_id",
     )
     assert len(mentions) >= 100
     for surface, _, _, _, text, start, end in mentions:
@@ -101,7 +106,9 @@ def test_off_topic_pages_and_robots_are_recorded_not_stored(demo_db: Path):
     statuses = dict(query(demo_db, "select status, count(*) from fetches group by status"))
     assert statuses.get("off_topic", 0) >= 10
     skipped = query(demo_db, "select url, reason from fetches where status = 'skipped'")
-    assert any("/ngo-northbridge/internal/" in url and "robots" in reason for url, reason in skipped)
+    assert any(
+        "/ngo-northbridge/internal/" in url and "robots" in reason for url, reason in skipped
+    )
 
 
 def test_crawl_and_analyze_again_change_nothing(demo_db: Path, tmp_path: Path):
@@ -113,9 +120,19 @@ def test_crawl_and_analyze_again_change_nothing(demo_db: Path, tmp_path: Path):
     port = int(url.split("/")[2].split(":")[1])
     with StaticSite(DEMO_DIR / "web", port=port) as site:
         crawl = run_cli(
-            "crawl", "--db", str(db), "--sources", str(DEMO_DIR / "sources.yaml"),
-            "--base-url", site.base_url, "--set", "DOWNLOAD_DELAY=0",
-            "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "LOG_LEVEL=WARNING",
+            "crawl",
+            "--db",
+            str(db),
+            "--sources",
+            str(DEMO_DIR / "sources.yaml"),
+            "--base-url",
+            site.base_url,
+            "--set",
+            "DOWNLOAD_DELAY=0",
+            "--set",
+            "AUTOTHROTTLE_ENABLED=False",
+            "--set",
+            "LOG_LEVEL=WARNING",
         )
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     analyze = run_cli("analyze", "--db", str(db))

@@ -11,7 +11,9 @@ from db.store import Store, StoreError, document_id, sentence_id
 from db.treaty import load_treaty
 
 
-def doc(url: str = "https://example.org/a", text: str = "The convention text is discussed here.") -> dict:
+def doc(
+    url: str = "https://example.org/a", text: str = "The convention text is discussed here."
+) -> dict:
     return {"url": url, "title": "A statement", "text": text, "published": "2024-08-09"}
 
 
@@ -20,7 +22,9 @@ def test_opening_twice_applies_migrations_once(db_path: Path):
     with Store(db_path) as store:
         applied = store.db.execute("select count(*) from _sqlite_migrations").fetchone()[0]
         assert applied >= 1
-        assert {"documents", "sentences", "mentions", "stances", "runs"} <= set(store.db.table_names())
+        assert {"documents", "sentences", "mentions", "stances", "runs"} <= set(
+            store.db.table_names()
+        )
     with Store(db_path) as store:
         assert store.db.execute("select count(*) from _sqlite_migrations").fetchone()[0] == applied
 
@@ -33,17 +37,22 @@ def test_treaty_loads_articles_versions_and_concordance(db_path: Path):
         assert store.db["chapters"].count == 9
         assert store.db["text_versions"].count == 5
         row = store.db.execute(
-            "select article_number, confidence from article_concordance where text_version='zero' and cited_number=5"
+            "select article_number, confidence from article_concordance "
+            "where text_version = 'zero' and cited_number = 5"
         ).fetchone()
         assert row == (6, "high")
         # Rev.2's numbering is unknown: no concordance rows are invented for it.
-        assert store.db.execute("select count(*) from article_concordance where text_version='rev2'").fetchone() == (0,)
+        assert store.db.execute(
+            "select count(*) from article_concordance where text_version='rev2'"
+        ).fetchone() == (0,)
 
 
 def test_save_document_is_stable_and_skips_unchanged_text(db_path: Path):
     with Store(db_path) as store:
         first = store.save_document(doc(), raw={"body": b"<html>raw</html>", "status": 200})
-        assert first.status == "stored" and first.document_id == document_id("https://example.org/a")
+        assert first.status == "stored" and first.document_id == document_id(
+            "https://example.org/a"
+        )
         assert store.save_document(doc()).status == "unchanged"
         changed = store.save_document(doc(text="The convention text changed today."))
         assert changed.status == "updated" and changed.document_id == first.document_id
@@ -58,7 +67,14 @@ def test_save_analysis_replaces_a_documents_rows(db_path: Path):
 
         def sentences(n: int) -> list[dict]:
             return [
-                {"id": sentence_id(row["id"], i), "document_id": row["id"], "position": i, "start": 0, "end": 3, "text": "The"}
+                {
+                    "id": sentence_id(row["id"], i),
+                    "document_id": row["id"],
+                    "position": i,
+                    "start": 0,
+                    "end": 3,
+                    "text": "The",
+                }
                 for i in range(n)
             ]
 
@@ -73,9 +89,25 @@ def test_a_failed_analysis_leaves_the_previous_one_whole(db_path: Path):
     with Store(db_path) as store:
         store.save_document(doc())
         row = store.db["documents"].get(document_id("https://example.org/a"))
-        good = [{"id": sentence_id(row["id"], 0), "document_id": row["id"], "position": 0, "start": 0, "end": 3, "text": "The"}]
+        good = [
+            {
+                "id": sentence_id(row["id"], 0),
+                "document_id": row["id"],
+                "position": 0,
+                "start": 0,
+                "end": 3,
+                "text": "The",
+            }
+        ]
         store.save_analysis(row, "m1", good, [], [])
-        broken_stance = [{"id": "s1", "document_id": row["id"], "holder_id": "no-such-organization", "stance": "oppose"}]
+        broken_stance = [
+            {
+                "id": "s1",
+                "document_id": row["id"],
+                "holder_id": "no-such-organization",
+                "stance": "oppose",
+            }
+        ]
         with pytest.raises(sqlite3.IntegrityError):
             store.save_analysis(row, "m2", good + good[:0], [], broken_stance)
         assert store.db["sentences"].count == 1
@@ -99,9 +131,20 @@ def test_full_text_search_finds_sentences(db_path: Path):
         store.save_document(doc())
         row = store.db["documents"].get(document_id("https://example.org/a"))
         store.save_analysis(
-            row, "m1",
-            [{"id": sentence_id(row["id"], 0), "document_id": row["id"], "position": 0, "start": 0, "end": 20, "text": "Interception of content data"}],
-            [], [],
+            row,
+            "m1",
+            [
+                {
+                    "id": sentence_id(row["id"], 0),
+                    "document_id": row["id"],
+                    "position": 0,
+                    "start": 0,
+                    "end": 20,
+                    "text": "Interception of content data",
+                }
+            ],
+            [],
+            [],
         )
         hits = list(store.db["sentences"].search("interception"))
         assert len(hits) == 1

@@ -19,8 +19,18 @@ SITE = Path(__file__).resolve().parent
 TEMPLATES = SITE / "templates"
 PLUGINS = SITE / "plugins"
 EXPORT_TABLES = (
-    "organizations", "organization_aliases", "sources", "documents", "sentences", "articles",
-    "chapters", "text_versions", "article_concordance", "mentions", "stances", "runs",
+    "organizations",
+    "organization_aliases",
+    "sources",
+    "documents",
+    "sentences",
+    "articles",
+    "chapters",
+    "text_versions",
+    "article_concordance",
+    "mentions",
+    "stances",
+    "runs",
 )
 
 
@@ -53,13 +63,22 @@ SETTINGS = {
 }
 
 
-def datasette_command(db_path: Path, metadata_path: Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
+def datasette_command(
+    db_path: Path, metadata_path: Path, port: int = 8001, host: str = "127.0.0.1"
+) -> list[str]:
     command = [
-        sys.executable, "-m", "datasette", "serve",
-        "--immutable", str(db_path),
-        "--metadata", str(metadata_path),
-        "--port", str(port),
-        "--host", host,
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "--immutable",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--port",
+        str(port),
+        "--host",
+        host,
     ]
     if TEMPLATES.is_dir() and any(TEMPLATES.iterdir()):
         command += ["--template-dir", str(TEMPLATES)]
@@ -74,7 +93,9 @@ def publish(db_path: Path, out: Path) -> dict:
     """Write the database, its metadata and a CSV per table to ``out``."""
     db_path = Path(db_path)
     if not db_path.exists():
-        raise PublishError(f"{db_path}: no such database (run `stancemap crawl` and `analyze` first)")
+        raise PublishError(
+            f"{db_path}: no such database (run `stancemap crawl` and `analyze` first)"
+        )
     out.mkdir(parents=True, exist_ok=True)
     target = out / db_path.name
     if target.exists():

@@ -183,7 +183,9 @@ def load_treaty(treaty_id: str = DEFAULT_TREATY) -> Treaty:
         raise TreatyDataError(f"{versions_path}: no versions")
 
     lexicon_path = folder / "lexicon.yaml"
-    lexicon = yaml.safe_load(lexicon_path.read_text(encoding="utf-8")) if lexicon_path.exists() else {}
+    lexicon = (
+        yaml.safe_load(lexicon_path.read_text(encoding="utf-8")) if lexicon_path.exists() else {}
+    )
     return Treaty(
         id=treaty_id,
         instrument=data.get("instrument", ""),
@@ -191,6 +193,7 @@ def load_treaty(treaty_id: str = DEFAULT_TREATY) -> Treaty:
         articles=articles,
         chapters=chapters,
         versions=tuple(versions),
-        adopted=_day(data.get("adopted", {}).get("ad_hoc_committee"), str(folder)) or versions[-1].date,
+        adopted=_day(data.get("adopted", {}).get("ad_hoc_committee"), str(folder))
+        or versions[-1].date,
         lexicon=lexicon or {},
     )

@@ -10,7 +10,7 @@ Needs fpdf2 (a dev dependency): ``python demo/tools/make_pdfs.py``.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -36,7 +36,7 @@ def build_pdf(meta: dict[str, str], paragraphs: list[str], out: Path) -> None:
     pdf.set_author(meta.get("author", ""))
     if meta.get("date"):
         # Fixed creation date so that rebuilding gives the same bytes.
-        created = datetime.fromisoformat(meta["date"]).replace(tzinfo=timezone.utc)
+        created = datetime.fromisoformat(meta["date"]).replace(tzinfo=UTC)
         pdf.set_creation_date(created)
     pdf.set_margins(22, 20, 22)
     pdf.add_page()
@@ -50,8 +50,18 @@ def build_pdf(meta: dict[str, str], paragraphs: list[str], out: Path) -> None:
     pdf.set_font("Helvetica", "", 11)
     for paragraph in paragraphs:
         # The core fonts are latin-1; fold the few typographic characters we use.
-        text = paragraph.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"',
-                                                  "\u201d": '"', "\u2013": "-", "\u2014": "-"}))
+        text = paragraph.translate(
+            str.maketrans(
+                {
+                    "\u2019": "'",
+                    "\u2018": "'",
+                    "\u201c": '"',
+                    "\u201d": '"',
+                    "\u2013": "-",
+                    "\u2014": "-",
+                }
+            )
+        )
         pdf.multi_cell(0, 6, text.encode("latin-1", "replace").decode("latin-1"))
         pdf.ln(3)
     out.parent.mkdir(parents=True, exist_ok=True)
