@@ -7,6 +7,7 @@ a recorded failure, never the crawl.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import resource
@@ -15,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import charset_normalizer
 import py3langid
 import trafilatura
 from lxml import html as lxml_html
@@ -46,6 +48,52 @@ def detect_language(text: str) -> str | None:
         return None
     language, _ = py3langid.classify(text[:5000])
     return language
+
+
+_CHARSET_HEADER = re.compile(r"charset=[\"']?([\w.:-]+)", re.I)
+_CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str = "") -> str:
+    """Bytes to text, trusting a declared encoding only when the bytes agree with it.
+
+    Sites often declare UTF-8 and send Windows-1252 (or the reverse), or declare nothing. Try,
+    in order: a byte-order mark, the HTTP charset, the ``<meta>`` charset, UTF-8; the first that
+    decodes without error wins. Otherwise guess from the bytes, and as a last resort decode
+    Windows-1252, which never fails and is the commonest undeclared encoding on the web.
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(codec, "replace").lstrip("\ufeff")
+    header = _CHARSET_HEADER.search(content_type or "")
+    meta = _CHARSET_META.search(body[:4096])
+    declared = [
+        _codec(header.group(1)) if header else None,
+        _codec(meta.group(1).decode("ascii", "ignore")) if meta else None,
+    ]
+    for codec in [*declared, "utf-8"]:
+        if not codec:
+            continue
+        if codec in ("ascii", "iso8859-1", "latin-1"):
+            codec = "cp1252"  # what browsers do with these labels
+        try:
+            return body.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        return body.decode(best.encoding, "replace")
+    return body.decode("cp1252", "replace")
 
 
 def canonical_link(tree, base_url: str) -> str | None:

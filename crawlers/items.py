@@ -8,6 +8,7 @@ class PageItem(scrapy.Item):
 
     url = scrapy.Field()
     canonical_url = scrapy.Field()
+    declared_original = scrapy.Field()  # an off-site canonical link: this page is a copy of it
     organization_id = scrapy.Field()
     source_id = scrapy.Field()
     title = scrapy.Field()
@@ -23,10 +24,13 @@ class PageItem(scrapy.Item):
 
 
 class FetchItem(scrapy.Item):
-    """A URL that yielded no page: a failure, a listing, or a skip, with its reason."""
+    """A URL that yielded no page: a failure, a listing, a skip or a 304, with its reason."""
 
     url = scrapy.Field()
     organization_id = scrapy.Field()
-    status = scrapy.Field()  # failed | listing | skipped
+    status = scrapy.Field()  # failed | listing | skipped | unchanged | off_topic | duplicate
     reason = scrapy.Field()
+    reason_code = scrapy.Field()  # failures.py: http, timeout, too_large, robots, ...
     http_status = scrapy.Field()
+    document_id = scrapy.Field()
+    redirected_to = scrapy.Field()

@@ -17,6 +17,9 @@ from db.schema import HOLDER_TYPES, SOURCE_KINDS
 DEFAULT_SOURCES = Path(__file__).resolve().parent / "sources.yaml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+HOST = re.compile(r"^[a-z0-9.-]+(:\d+)?$")
+# Crawl options an organisation may set once for all its sources (a source's own value wins).
+INHERITED = ("follow", "deny", "allowed_domains", "language")
 
 
 class SourcesError(ValueError):
@@ -50,7 +53,7 @@ def validate_organization(path: Path, index: int, entry: object) -> dict:
         raise _fail(path, where, f"type must be one of {', '.join(HOLDER_TYPES)}")
     country = entry.get("country")
     if country is not None and (not isinstance(country, str) or not COUNTRY.match(country)):
-        raise _fail(path, where, f"country must be an ISO 3166 alpha-2 code or null, got {country!r}")
+        raise _fail(path, where, f"country must be ISO 3166 alpha-2 or null, got {country!r}")
     if entry.get("homepage") is not None:
         _check_url(path, where + ": homepage", entry["homepage"])
     aliases = entry.get("aliases") or []
@@ -67,14 +70,30 @@ def validate_organization(path: Path, index: int, entry: object) -> dict:
         _check_url(path, s_where, source.get("url"))
         if source.get("kind") not in SOURCE_KINDS:
             raise _fail(path, s_where, f"kind must be one of {', '.join(SOURCE_KINDS)}")
-        for key in ("follow", "deny"):
-            for pattern in source.get(key) or entry.get(key) or []:
-                try:
-                    re.compile(pattern)
-                except re.error as error:
-                    raise _fail(path, s_where, f"{key} pattern {pattern!r}: {error}") from error
-        checked.append(dict(source))
+        merged = {**{k: entry[k] for k in INHERITED if entry.get(k) is not None}, **source}
+        _check_crawl_options(path, s_where, merged)
+        checked.append(merged)
     return {**entry, "aliases": aliases, "sources": checked}
+
+
+def _check_crawl_options(path: Path, where: str, source: dict) -> None:
+    for key in ("follow", "deny"):
+        patterns = source.get(key) or []
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise _fail(path, where, f"{key} must be a list of regular expressions")
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise _fail(path, where, f"{key} pattern {pattern!r}: {error}") from error
+    domains = source.get("allowed_domains") or []
+    if not isinstance(domains, list) or not all(
+        isinstance(d, str) and HOST.match(d) for d in domains
+    ):
+        raise _fail(path, where, "allowed_domains must be a list of host names")
+    host = urlsplit(source["url"]).hostname or ""
+    if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        raise _fail(path, where, f"url host {host!r} is not in allowed_domains {domains}")
 
 
 def parse_sources(text: str, path: Path) -> list[dict]:

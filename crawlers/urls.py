@@ -7,7 +7,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_")
-TRACKING_KEYS = {"fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_src", "_hsenc", "_hsmi"}
+TRACKING_KEYS = {
+    "fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_src", "_hsenc", "_hsmi",
+    "mkt_tok", "yclid", "twclid", "s_cid", "cmpid",
+}
 
 
 def canonical_url(url: str) -> str:

@@ -272,6 +272,18 @@ class Store:
             )
             for table in ("stances", "mentions", "sentences", "analyses"):
                 self.db.execute(f"delete from {table} where document_id = ?", [doc_id])
+            self.db.execute(
+                "update fetches set status = 'duplicate', reason = ? where document_id = ? "
+                "and status in ('stored', 'unchanged')",
+                [f"copy of {original_id}", doc_id],
+            )
+
+    def fetch_counts(self, run_id: str) -> dict[str, int]:
+        """What became of the URLs a crawl run visited, by ledger status."""
+        rows = self.db.query(
+            "select status, count(*) as n from fetches where run_id = ? group by status", [run_id]
+        )
+        return {row["status"]: row["n"] for row in rows}
 
     def document_by_hash(self, text_hash: str) -> dict | None:
         rows = list(self.db["documents"].rows_where("content_hash = ?", [text_hash], limit=1))

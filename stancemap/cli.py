@@ -148,8 +148,11 @@ def crawl(
         if not sep:
             raise click.BadParameter(f"{setting!r}: expected NAME=VALUE", param_hint="--set")
         overrides[name] = value
+    from crawlers.progress import format_summary
+
     stats = run_crawl(_db(db_path), sources, base_url=base_url, **overrides)
-    progress(f"crawl finished: {json.dumps(stats)}")
+    progress(format_summary(stats, stats.pop("failures", None)))
+    progress(f"crawl stats: {json.dumps(stats)}")
 
 
 @cli.command()

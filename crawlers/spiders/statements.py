@@ -2,35 +2,42 @@
 statement pages they link, extracted into ``PageItem``s.
 
 Which pages are statements is decided later, in the pipeline, from the page's own words; the
-spider only finds candidate pages and follows pagination.
+spider only finds candidate pages, follows pagination, and records every URL that yields no
+page (listing, redirect, 304, failure) as a ``FetchItem``.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
-from crawlers.extract import EXTRACTOR_VERSION, ExtractionError, extract_html, extract_pdf
+from crawlers.extract import (
+    EXTRACTOR_VERSION,
+    ExtractionError,
+    decode_html,
+    extract_html,
+    extract_pdf,
+)
+from crawlers.failures import classify
 from crawlers.items import FetchItem, PageItem
+from crawlers.navigation import feed_links, looks_like, next_page_links, page_links, sitemap_links
 from crawlers.sources import load_sources
 from crawlers.urls import canonical_url, same_site
-from db.store import stable_id
+from db.store import Store, stable_id
 
-PAGINATION_TEXT = re.compile(r"^\s*(next|older|more|previous posts|older posts|»|›|→)", re.I)
-# Links a statement never lives behind.
+# Links a statement never lives behind (PDFs are welcome: submissions are often PDFs).
 SKIP_LINK = re.compile(
     r"(/tag/|/tags/|/category/|/author/|/search|/login|/signin|/cart|/donate|mailto:|tel:|"
     r"javascript:|\.(?:jpg|jpeg|png|gif|svg|webp|css|js|zip|mp3|mp4|ico|woff2?)(?:\?|$))",
     re.I,
 )
 MAX_LISTING_PAGES = 50
+MAX_SITEMAP_DEPTH = 3
+PASSED_META = ("organization_id", "source_id", "source")
 
 
 class StatementsSpider(scrapy.Spider):
@@ -41,6 +48,7 @@ class StatementsSpider(scrapy.Spider):
         self.sources_path = sources
         self.base_url = base_url
         self.organizations: list[dict] = []
+        self.validators: dict[str, dict] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -48,9 +56,18 @@ class StatementsSpider(scrapy.Spider):
         kwargs.setdefault("base_url", crawler.settings.get("STANCEMAP_BASE_URL"))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.organizations = load_sources(spider.sources_path, base_url=spider.base_url)
+        if crawler.settings.getbool("STANCEMAP_CONDITIONAL"):
+            with Store(crawler.settings.get("STANCEMAP_DB")) as store:
+                spider.validators = store.fetch_validators()
         return spider
 
     async def start(self):
+        callbacks = {
+            "listing": self.parse_listing,
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "page": self.parse_page,
+        }
         for org in self.organizations:
             for source in org["sources"]:
                 meta = {
@@ -58,132 +75,167 @@ class StatementsSpider(scrapy.Spider):
                     "source_id": stable_id(org["id"], source["url"]),
                     "source": source,
                     "listing_pages": 0,
+                    "sitemap_depth": 0,
                 }
-                callback = {
-                    "listing": self.parse_listing,
-                    "feed": self.parse_feed,
-                    "sitemap": self.parse_sitemap,
-                    "page": self.parse_page,
-                }[source["kind"]]
+                if source["kind"] == "page":
+                    yield self._page_request(source["url"], meta)
+                    continue
                 yield scrapy.Request(
-                    source["url"], callback=callback, errback=self.on_error, meta=meta
+                    source["url"], callback=callbacks[source["kind"]], errback=self.on_error,
+                    meta=meta,
                 )
 
     # --- navigation ------------------------------------------------------------------------
 
-    def _follow_ok(self, url: str, response: Response) -> bool:
-        source = response.meta["source"]
+    def _allowed(self, url: str, source: dict, *, follow_patterns: bool = True) -> bool:
         if not url.startswith(("http://", "https://")) or SKIP_LINK.search(url):
             return False
+        if any(re.search(pattern, url) for pattern in source.get("deny") or []):
+            return False
+        if not follow_patterns:
+            return True
         if not same_site(url, source["url"]) and not any(
-            same_site(url, f"http://{d}") for d in source.get("allowed_domains") or []
+            same_site(url, f"http://{domain}") for domain in source.get("allowed_domains") or []
         ):
             return False
-        for pattern in source.get("deny") or []:
-            if re.search(pattern, url):
-                return False
         follow = source.get("follow") or []
         return not follow or any(re.search(pattern, url) for pattern in follow)
 
-    def _page_request(self, url: str, response: Response) -> scrapy.Request:
-        meta = {k: response.meta[k] for k in ("organization_id", "source_id", "source")}
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
+    def _page_request(self, url: str, meta: dict) -> scrapy.Request:
+        meta = {k: meta[k] for k in PASSED_META}
+        headers = {}
+        known = self.validators.get(url)
+        if known:
+            # Ask the server to skip the body if the page has not changed since we stored it.
+            if known.get("etag"):
+                headers["If-None-Match"] = known["etag"]
+            if known.get("last_modified"):
+                headers["If-Modified-Since"] = known["last_modified"]
+            meta["previous"] = known
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.on_error, meta=meta, headers=headers
+        )
 
-    def parse_listing(self, response: Response):
-        if not isinstance(response, TextResponse):
-            yield from self.parse_page(response)
-            return
-        yield FetchItem(
+    def _recorded(self, response: Response, reason: str) -> FetchItem:
+        return FetchItem(
             url=response.url,
             organization_id=response.meta["organization_id"],
             status="listing",
-            reason="listing page",
+            reason=reason,
             http_status=response.status,
         )
-        next_pages = set(response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').getall())
-        for anchor in response.css("a[href]"):
-            text = " ".join(anchor.css("::text").getall())
-            if PAGINATION_TEXT.match(text or ""):
-                next_pages.add(anchor.attrib["href"])
+
+    def parse_listing(self, response: Response):
+        kind = looks_like(response)
+        if kind == "feed":
+            yield from self.parse_feed(response)
+            return
+        if kind == "sitemap":
+            yield from self.parse_sitemap(response)
+            return
+        if not isinstance(response, TextResponse):
+            yield from self.parse_page(response)
+            return
+        yield self._recorded(response, "listing page")
+        source = response.meta["source"]
+        next_pages = next_page_links(response)
         seen_pages = response.meta["listing_pages"]
-        for href in next_pages:
-            url = urljoin(response.url, href)
-            if seen_pages < MAX_LISTING_PAGES and self._follow_ok(url, response):
+        for url in next_pages:
+            if seen_pages < MAX_LISTING_PAGES and self._allowed(url, {**source, "follow": []}):
                 yield response.follow(
                     url,
                     callback=self.parse_listing,
                     errback=self.on_error,
-                    meta={**response.meta, "listing_pages": seen_pages + 1},
+                    meta={**{k: response.meta[k] for k in PASSED_META},
+                          "listing_pages": seen_pages + 1},
                 )
-        # Links outside the site chrome; navigation leads to about pages, not statements.
-        links = response.xpath(
-            "//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer)]/@href"
-        ).getall() or response.css("a[href]::attr(href)").getall()
-        for href in links:
-            url = urljoin(response.url, href.strip())
-            if url in next_pages or canonical_url(url) == canonical_url(response.url):
+        here = canonical_url(response.url)
+        for url in page_links(response):
+            if url in next_pages or canonical_url(url) == here:
                 continue
-            if self._follow_ok(url, response):
-                yield self._page_request(url, response)
+            if self._allowed(url, source):
+                yield self._page_request(url, response.meta)
 
     def parse_feed(self, response: Response):
-        yield FetchItem(
-            url=response.url,
-            organization_id=response.meta["organization_id"],
-            status="listing",
-            reason="feed",
-            http_status=response.status,
-        )
-        selector = scrapy.Selector(response, type="xml")
-        selector.remove_namespaces()
-        links = selector.xpath("//item/link/text()").getall()
-        links += selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        for link in links:
-            url = urljoin(response.url, link.strip())
-            if self._follow_ok(url, response):
-                yield self._page_request(url, response)
+        yield self._recorded(response, "feed")
+        source = response.meta["source"]
+        try:
+            links = feed_links(response)
+        except ValueError as error:
+            yield self._failure(response, "parse", f"unreadable feed: {error}")
+            return
+        for url in links:
+            # Feed items are the organisation's own posts: follow patterns do not apply.
+            if self._allowed(url, source, follow_patterns=False):
+                yield self._page_request(url, response.meta)
 
     def parse_sitemap(self, response: Response):
-        yield FetchItem(
-            url=response.url,
-            organization_id=response.meta["organization_id"],
-            status="listing",
-            reason="sitemap",
-            http_status=response.status,
-        )
+        yield self._recorded(response, "sitemap")
+        source = response.meta["source"]
         try:
-            sitemap = Sitemap(response.body)
-        except Exception as error:  # lxml raises several kinds on broken XML
-            yield self._failure(response.url, response, f"unreadable sitemap: {error}")
+            is_index, links = sitemap_links(response)
+        except ValueError as error:
+            yield self._failure(response, "parse", f"unreadable sitemap: {error}")
             return
-        for entry in sitemap:
-            url = urljoin(response.url, entry.get("loc", "").strip())
-            if sitemap.type == "sitemapindex":
-                yield response.follow(url, callback=self.parse_sitemap, errback=self.on_error, meta=response.meta)
-            elif self._follow_ok(url, response):
-                yield self._page_request(url, response)
+        depth = response.meta.get("sitemap_depth", 0)
+        for url in links:
+            if is_index:
+                if depth < MAX_SITEMAP_DEPTH and self._allowed(url, {**source, "follow": []}):
+                    yield scrapy.Request(
+                        url, callback=self.parse_sitemap, errback=self.on_error,
+                        meta={**{k: response.meta[k] for k in PASSED_META},
+                              "sitemap_depth": depth + 1},
+                    )
+            elif self._allowed(url, source):
+                yield self._page_request(url, response.meta)
 
     # --- pages -----------------------------------------------------------------------------
 
-    def parse_page(self, response: Response):
+    async def parse_page(self, response: Response):
+        for item in self._redirects(response):
+            yield item
+        if response.status == 304:
+            previous = response.meta.get("previous") or {}
+            status = previous.get("status")
+            yield FetchItem(
+                url=response.url,
+                organization_id=response.meta["organization_id"],
+                status=status if status in ("off_topic", "duplicate") else "unchanged",
+                reason="not modified since the last crawl (HTTP 304)",
+                http_status=304,
+                document_id=previous.get("document_id"),
+            )
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         try:
-            if "pdf" in content_type or response.body[:4] == b"%PDF":
-                extracted = extract_pdf(response.body, response.url)
-            elif isinstance(response, TextResponse):
-                extracted = extract_html(response.text, response.url)
+            if "pdf" in content_type or response.body[:5] == b"%PDF-":
+                # A child process under time and memory limits; a thread keeps the crawl going.
+                extracted = await maybe_deferred_to_future(
+                    deferToThread(extract_pdf, response.body, response.url)
+                )
+            elif isinstance(response, TextResponse) or b"<html" in response.body[:2048].lower():
+                markup = decode_html(response.body, content_type)
+                extracted = extract_html(markup, response.url)
             else:
-                yield self._failure(response.url, response, f"unsupported content type {content_type!r}", "skipped")
+                yield self._failure(
+                    response, "unsupported", f"unsupported content type {content_type!r}",
+                    status="skipped",
+                )
                 return
         except ExtractionError as error:
-            yield self._failure(response.url, response, str(error))
+            yield self._failure(response, "parse", str(error))
             return
-        canonical = extracted.canonical_url
-        if not canonical or not same_site(canonical, response.url):
-            canonical = response.url
+        canonical, declared = response.url, None
+        if extracted.canonical_url:
+            if same_site(extracted.canonical_url, response.url):
+                canonical = extracted.canonical_url
+            else:
+                declared = canonical_url(extracted.canonical_url)
         yield PageItem(
             url=response.url,
             canonical_url=canonical_url(canonical),
+            declared_original=declared,
             organization_id=response.meta["organization_id"],
             source_id=response.meta["source_id"],
             title=extracted.title,
@@ -194,41 +246,49 @@ class StatementsSpider(scrapy.Spider):
             content_type=extracted.content_type,
             extractor=EXTRACTOR_VERSION,
             http_status=response.status,
-            headers={k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v},
+            headers={
+                k.decode("latin-1"): v[0].decode("latin-1")
+                for k, v in response.headers.items()
+                if v
+            },
             body=response.body,
         )
 
+    def _redirects(self, response: Response):
+        """The URLs that redirected here, so the ledger explains where they went."""
+        for url in response.meta.get("redirect_urls") or []:
+            if url != response.url:
+                yield FetchItem(
+                    url=url,
+                    organization_id=response.meta.get("organization_id"),
+                    status="skipped",
+                    reason_code="redirect",
+                    reason=f"redirected to {response.url}",
+                    redirected_to=response.url,
+                )
+
     # --- failures --------------------------------------------------------------------------
 
-    def _failure(self, url: str, response: Response | None, reason: str, status: str = "failed"):
-        meta = response.meta if response is not None else {}
+    def _failure(self, response: Response, code: str, reason: str, status: str = "failed"):
         return FetchItem(
-            url=url,
-            organization_id=meta.get("organization_id"),
+            url=response.url,
+            organization_id=response.meta.get("organization_id"),
             status=status,
+            reason_code=code,
             reason=reason,
-            http_status=getattr(response, "status", None),
+            http_status=response.status,
         )
 
     def on_error(self, failure):
         request = failure.request
-        response = getattr(failure.value, "response", None)
-        status = "failed"
-        if failure.check(IgnoreRequest):
-            reason, status = f"not fetched: {failure.getErrorMessage()}", "skipped"
-        elif failure.check(HttpError):
-            reason = f"HTTP {response.status}"
-        elif failure.check(DNSLookupError):
-            reason = "DNS lookup failed"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            reason = "timed out"
-        else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.logger.warning("failed %s: %s", request.url, reason)
+        found = classify(failure)
+        log = self.logger.info if found.status == "skipped" else self.logger.warning
+        log("%s %s: %s", found.status, request.url, found.reason)
         yield FetchItem(
             url=request.url,
             organization_id=request.meta.get("organization_id"),
-            status=status,
-            reason=reason,
-            http_status=response.status if response is not None else None,
+            status=found.status,
+            reason_code=found.code,
+            reason=found.reason,
+            http_status=found.http_status,
         )
