@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from datetime import date
@@ -197,7 +196,9 @@ def publish(db_path: Path | None, out: Path) -> None:
 
 
 def _serve(db: Path, port: int, host: str) -> None:
-    from db.site import datasette_command, write_metadata
+    from datasette.cli import cli as datasette_cli
+
+    from db.site import datasette_args, write_metadata
 
     if not db.exists():
         raise click.ClickException(
@@ -206,9 +207,14 @@ def _serve(db: Path, port: int, host: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         metadata = write_metadata(db, Path(folder) / "metadata.json")
         progress(f"Datasette serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")
+        # In this process, not a child: stopping `stancemap serve` stops Datasette too.
         try:
-            subprocess.run(datasette_command(db, metadata, port=port, host=host), check=False)
-        except KeyboardInterrupt:
+            datasette_cli.main(
+                args=datasette_args(db, metadata, port=port, host=host),
+                prog_name="datasette",
+                standalone_mode=False,
+            )
+        except (KeyboardInterrupt, click.exceptions.Abort):
             pass
 
 
