@@ -39,6 +39,7 @@ class Extracted:
     author: str | None = None
     language: str | None = None
     canonical_url: str | None = None
+    based_on: str | None = None  # JSON-LD isBasedOn: the page this one republishes
     content_type: str = "text/html"
     links: list[str] = field(default_factory=list)
 
@@ -96,6 +97,24 @@ def decode_html(body: bytes, content_type: str = "") -> str:
     return body.decode("cp1252", "replace")
 
 
+def based_on_link(tree, base_url: str) -> str | None:
+    """The JSON-LD ``isBasedOn`` of a republished article (aggregators declare their source)."""
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for node in data if isinstance(data, list) else [data]:
+            if not isinstance(node, dict):
+                continue
+            value = node.get("isBasedOn") or node.get("isBasedOnUrl")
+            if isinstance(value, dict):
+                value = value.get("url") or value.get("@id")
+            if isinstance(value, str) and value.strip():
+                return urljoin(base_url, value.strip())
+    return None
+
+
 def canonical_link(tree, base_url: str) -> str | None:
     for href in tree.xpath('//link[@rel="canonical"]/@href'):
         href = href.strip()
@@ -120,10 +139,10 @@ def extract_html(markup: str, url: str) -> Extracted:
         raise ExtractionError(f"HTML extraction failed: {type(error).__name__}: {error}") from error
     if document is None or not (document.text or "").strip():
         raise ExtractionError("no main text found")
-    canonical = None
+    canonical = based_on = None
     try:
         tree = lxml_html.fromstring(markup)
-        canonical = canonical_link(tree, url)
+        canonical, based_on = canonical_link(tree, url), based_on_link(tree, url)
     except (ValueError, lxml_html.etree.ParserError):
         pass
     text = normalise_text(document.text)
@@ -134,6 +153,7 @@ def extract_html(markup: str, url: str) -> Extracted:
         author=(document.author or "").strip() or None,
         language=detect_language(text),
         canonical_url=canonical,
+        based_on=based_on,
         content_type="text/html",
     )
 

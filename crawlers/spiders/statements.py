@@ -113,8 +113,10 @@ class StatementsSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = known["last_modified"]
             meta["previous"] = known
             meta["handle_httpstatus_list"] = [304]
+        # One request per page, whatever tracking tags or fragment the link carried.
         return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_error, meta=meta, headers=headers
+            canonical_url(url), callback=self.parse_page, errback=self.on_error, meta=meta,
+            headers=headers,
         )
 
     def _recorded(self, response: Response, reason: str) -> FetchItem:
@@ -226,15 +228,19 @@ class StatementsSpider(scrapy.Spider):
         except ExtractionError as error:
             yield self._failure(response, "parse", str(error))
             return
-        canonical, declared = response.url, None
-        if extracted.canonical_url:
-            if same_site(extracted.canonical_url, response.url):
-                canonical = extracted.canonical_url
-            else:
-                declared = canonical_url(extracted.canonical_url)
+        # A page is identified by its own URL (tracking tags and fragments removed). A
+        # canonical link or isBasedOn naming another URL only says which page is the original
+        # if the two turn out to be copies: trusting it for identity would let a mirror
+        # overwrite the statement it copies.
+        here = canonical_url(response.url)
+        declared = next(
+            (canonical_url(link) for link in (extracted.canonical_url, extracted.based_on)
+             if link and canonical_url(link) != here),
+            None,
+        )
         yield PageItem(
             url=response.url,
-            canonical_url=canonical_url(canonical),
+            canonical_url=here,
             declared_original=declared,
             organization_id=response.meta["organization_id"],
             source_id=response.meta["source_id"],
