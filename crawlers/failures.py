@@ -77,8 +77,10 @@ def classify(failure) -> Failure:
         if "DOWNLOAD_MAXSIZE" in message:
             return Failure("failed", "too_large", f"decompressed body over the limit: {message}")
         return Failure("skipped", "other", f"not fetched: {message}")
-    if failure.check(DownloadCancelledError) and "max size" in message:
-        return Failure("failed", "too_large", f"body over the size limit: {message}")
+    if failure.check(DownloadCancelledError):
+        # Scrapy cancels a download mid-body only when it outgrows DOWNLOAD_MAXSIZE (the
+        # message is empty when the size was not announced in advance).
+        return Failure("failed", "too_large", f"body over the size limit: {message or 'cancelled'}")
     if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return Failure("failed", "timeout", f"timed out: {message}")
     if failure.check(CannotResolveHostError, DNSLookupError):

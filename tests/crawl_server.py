@@ -34,22 +34,42 @@ REDIRECTS = {
 }
 
 
-def statement(title: str, sentence: str) -> bytes:
-    """A short on-topic page for the hostile routes (each with its own words)."""
-    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>
-<body><nav><a href="/hostile/">Index</a></nav><article><h1>{title}</h1>
-<p>Published 3 May 2024.</p>
-<p>{sentence} The United Nations Convention against Cybercrime, negotiated by the Ad Hoc
-Committee, gives states new powers over electronic evidence and cross-border cooperation.</p>
-<p>We ask member states to make every measure under the UN cybercrime convention subject to
-independent judicial review and to publish how often they use the treaty's procedures.</p>
-</article></body></html>""".encode()
+def statement(title: str, paragraphs: list[str]) -> bytes:
+    """A short on-topic page for the hostile routes."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body><nav><a href="/hostile/">Index</a></nav><article><h1>{title}</h1>'
+            f"<p>Published 3 May 2024.</p>{body}</article></body></html>").encode()
 
 
+# Each page its own words, or the crawler rightly takes them for copies of one another.
 HOSTILE_PAGES = {
-    "/hostile/retry-after.html": "A server that asked us to wait deserves a careful reading.",
-    "/hostile/rate-limited.html": "Rate limits protect small sites; a polite crawler waits.",
-    "/hostile/flaky.html": "A transient server error should not cost a statement its place.",
+    "/hostile/retry-after.html": [
+        "Our association has followed the negotiation of the UN Convention against Cybercrime "
+        "since the first session of the Ad Hoc Committee in New York.",
+        "Small businesses lose money to online fraud every day, and police forces tell us "
+        "that evidence held abroad is the hardest part of every case they open.",
+        "We support the convention's chapter on mutual legal assistance, provided that "
+        "requests are answered within weeks rather than months.",
+    ],
+    "/hostile/rate-limited.html": [
+        "Librarians care about access to knowledge, and the cybercrime treaty adopted by the "
+        "United Nations will shape how researchers may use computer systems.",
+        "We ask that the offence of illegal access exclude text and data mining done for "
+        "research and preservation, which libraries carry out lawfully.",
+        "Archives of public web pages should never be treated as stolen data.",
+    ],
+    "/hostile/flaky.html": [
+        "Teachers' unions have rarely spoken about international criminal law, but the UN "
+        "cybercrime convention touches the devices our students carry to school.",
+        "Any order to search a phone under the convention's procedural powers must respect "
+        "the rights of children and involve a judge.",
+        "We will ask our education ministry to consult us before ratification.",
+    ],
+    "/hostile/slow.html": [
+        "A slow server still publishes statements on the United Nations Convention against "
+        "Cybercrime, but a crawler cannot wait forever for them.",
+    ],
 }
 
 
@@ -108,18 +128,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status: int, body: bytes, content_type: str | None,
              headers: dict[str, str] | None = None, length: bool = True) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        if length:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
         try:
+            self.send_response(status)
+            if content_type:
+                self.send_header("Content-Type", content_type)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            if length:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the crawler gave up on a body it did not want
+            pass  # the crawler gave up (a timeout, a body over its size limit)
 
     def static(self, path: str) -> None:
         target = (SITE / path.lstrip("/")).resolve()
@@ -148,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/hostile/":
             links = "".join(f'<li><a href="/hostile/{n}">{n}</a></li>' for n in HOSTILE_LINKS)
             return self.send(200, f"<html><body><ul>{links}</ul></body></html>".encode(), html)
-        if path in HOSTILE_PAGES:
+        if path in HOSTILE_PAGES and path != "/hostile/slow.html":
             page = statement(path.rsplit("/", 1)[1], HOSTILE_PAGES[path])
             if path.endswith("retry-after.html") and count == 1:
                 return self.send(503, b"busy", html, {"Retry-After": "2"})
@@ -169,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, gzip_bomb(), html, {"Content-Encoding": "gzip"})
         if path == "/hostile/slow.html":
             time.sleep(4)
-            return self.send(200, statement("slow", "Slow."), html)
+            return self.send(200, statement("slow", HOSTILE_PAGES[path]), html)
         if path == "/hostile/binary.bin":
             return self.send(200, bytes(range(256)) * 40, "application/octet-stream")
         if path == "/hostile/empty.html":
