@@ -282,5 +282,20 @@ def m002_crawl_ledger(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_publish_indexes(db: Database) -> None:
+    """What the public site's queries need at a million sentences (benchmarks/bench_publish.py):
+    covering indexes for the holder x article aggregates, article citations and statement dates,
+    and a full-text index of stance evidence (ranking every sentence is too slow)."""
+    db["stances"].create_index(
+        ["holder_id", "article_number", "stance", "holder_type", "document_id"],
+        if_not_exists=True,
+    )
+    db["mentions"].create_index(["article_number", "document_id"], if_not_exists=True)
+    db["documents"].create_index(["id", "published"], if_not_exists=True)
+    if not db["stances_fts"].exists():
+        db["stances"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

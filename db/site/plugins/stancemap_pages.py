@@ -9,10 +9,12 @@ only from ``http(s)`` URLs, so a ``javascript:`` address in a statement stays te
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections import defaultdict
 
 from datasette import hookimpl
+from datasette.plugins import pm
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -20,6 +22,8 @@ STANCE_ORDER = ("support", "oppose", "mixed", "neutral")
 HOLDERS_PER_STANCE = 50
 EVIDENCE_PER_HOLDER = 3
 CONTEXT_SENTENCES = 2
+LINKED_COLUMNS = frozenset({"context", "article", "holder_id", "sentence_id", "article_number"})
+LINKED_ARTICLE_TABLES = ("stances", "mentions", "article_concordance")
 
 
 def http_url(value: object) -> str:
@@ -97,22 +101,42 @@ async def article_list(request, datasette):
     )
 
 
+# The evidence of each holder's stances on one article: the best EVIDENCE_PER_HOLDER sentences
+# of the HOLDERS_PER_STANCE holders with most sentences per stance. Ranked on narrow rows first,
+# so only the rows shown are joined to their text (a popular article has thousands).
 ARTICLE_EVIDENCE_SQL = """
-with ranked as (
-  select
-    s.id, s.stance, s.holder_id, s.holder_name, s.holder_type, s.confidence, s.evidence,
-    s.sentence_id, s.model, d.id as document_id, d.title, d.url, d.published,
-    row_number() over (partition by s.stance, s.holder_id
-                       order by s.confidence desc, d.published desc) as rank,
-    count(*) over (partition by s.stance, s.holder_id) as holder_stances,
-    max(d.published) over (partition by s.stance, s.holder_id) as latest
+with picked as (
+  select s.rowid as stance_rowid, s.stance, s.holder_id, s.confidence, d.published
   from stances s
   join documents d on d.id = s.document_id
   where s.article_number = :number
+),
+per_holder as (
+  select
+    stance_rowid, stance, holder_id,
+    row_number() over (partition by stance, holder_id
+                       order by confidence desc, published desc) as rank,
+    count(*) over (partition by stance, holder_id) as holder_stances,
+    max(published) over (partition by stance, holder_id) as latest
+  from picked
+),
+holders as (
+  select stance, holder_id,
+         row_number() over (partition by stance
+                            order by holder_stances desc, latest desc, holder_id) as holder_rank
+  from per_holder
+  where rank = 1
 )
-select * from ranked
-where rank <= :per_holder
-order by stance, holder_stances desc, latest desc, holder_name, rank
+select
+  p.stance, p.holder_stances, p.rank, h.holder_rank,
+  s.holder_id, s.holder_name, s.holder_type, s.confidence, s.evidence, s.sentence_id, s.model,
+  d.id as document_id, d.title, d.url, d.published
+from per_holder p
+join holders h on h.stance = p.stance and h.holder_id = p.holder_id
+join stances s on s.rowid = p.stance_rowid
+join documents d on d.id = s.document_id
+where p.rank <= :per_holder and h.holder_rank <= :holders
+order by p.stance, h.holder_rank, p.rank
 """
 
 
@@ -162,7 +186,8 @@ async def article_page(request, datasette):
         )
     }
     evidence = await database.execute(
-        ARTICLE_EVIDENCE_SQL, {"number": number, "per_holder": EVIDENCE_PER_HOLDER}
+        ARTICLE_EVIDENCE_SQL,
+        {"number": number, "per_holder": EVIDENCE_PER_HOLDER, "holders": HOLDERS_PER_STANCE},
     )
     cited_as = (
         await database.execute(
@@ -262,47 +287,60 @@ def register_routes():
 # --- links from tables and query results --------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _link_prefixes(datasette, database: str) -> dict[str, str]:
+    """URL prefixes, built once: render_cell runs for every cell of a 1,000-row page."""
+    return {
+        "sentence": datasette.urls.path("-/sentences/"),
+        "article": datasette.urls.path("-/articles/"),
+        "holder": datasette.urls.query(database, "positions_by_stakeholder") + "?holder=",
+    }
+
+
 def _link(href: str, text: object) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, text)
-
-
-def article_href(datasette, number: object) -> str:
-    return datasette.urls.path(f"-/articles/{int(number)}")
-
-
-def sentence_href(datasette, sentence_id: str) -> str:
-    return datasette.urls.path("-/sentences/" + urllib.parse.quote(sentence_id, safe=""))
-
-
-def holder_href(datasette, database: str, holder_id: str) -> str:
-    query = urllib.parse.urlencode({"holder": holder_id})
-    return datasette.urls.query(database, "positions_by_stakeholder") + "?" + query
 
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     """Stances link to their sentence in context, articles to their page, holders to their
     positions. Only ever returns escaped text inside links stancemap builds itself."""
+    if column not in LINKED_COLUMNS:
+        return None
     label = None
     if isinstance(value, dict) and "value" in value:  # an expanded foreign key
         label, value = value.get("label"), value["value"]
     if value in (None, ""):
         return None
+    prefixes = _link_prefixes(datasette, database)
     if table is None:  # a canned or arbitrary query
         if column == "context" and isinstance(value, str):
-            return _link(sentence_href(datasette, value), "in context")
+            return _link(prefixes["sentence"] + urllib.parse.quote(value, safe=""), "in context")
         if column == "article" and isinstance(value, int):
-            return _link(article_href(datasette, value), f"Article {value}")
+            return _link(f"{prefixes['article']}{value}", f"Article {value}")
         if column == "holder_id" and isinstance(value, str):
-            return _link(holder_href(datasette, database, value), value)
+            return _link(prefixes["holder"] + urllib.parse.quote(value, safe=""), value)
         return None
     if column == "sentence_id" and table in ("stances", "mentions") and isinstance(value, str):
-        return _link(sentence_href(datasette, value), label or value)
-    if column == "article_number" and table in ("stances", "mentions", "article_concordance"):
-        if isinstance(value, int):
-            text = f"{value} — {label}" if label else str(value)
-            return _link(article_href(datasette, value), text)
+        href = prefixes["sentence"] + urllib.parse.quote(value, safe="")
+        return _link(href, label or value)
+    if column == "article_number" and table in LINKED_ARTICLE_TABLES and isinstance(value, int):
+        return _link(f"{prefixes['article']}{value}", f"{value} — {label}" if label else value)
     return None
+
+
+# datasette-render-markdown comes with datasette-dashboards, for Markdown charts this site does
+# not use. Its render_cell turns any column named *_markdown into HTML, including one a visitor
+# names in their own SQL over scraped text, and looks up its settings for every cell (most of
+# the time a 1,000-row page takes). Here scraped text is shown as text, so it is switched off.
+UNWANTED_PLUGINS = ("render_markdown",)
+
+
+@hookimpl
+def startup(datasette):
+    for name in UNWANTED_PLUGINS:
+        if pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
 
 
 @hookimpl
