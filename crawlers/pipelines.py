@@ -10,6 +10,7 @@ is linked to its original instead of counted twice.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 
 from scrapy.exceptions import DropItem
@@ -39,6 +40,7 @@ class StorePipeline:
         self.stats: Counter[str] = Counter()
         self.run_id = ""
         self.index = NearDuplicateIndex()
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -56,6 +58,7 @@ class StorePipeline:
         self.store.sync_organizations(organizations, origin="sources")
         for row in self.store.document_signatures():
             self.index.add(row["document_id"], row["minhash"])
+        self.started = time.monotonic()
         self.run_id = self.store.start_run(
             "crawl", code_version(), organizations=len(organizations)
         )
@@ -72,6 +75,9 @@ class StorePipeline:
         if self.stats.get("updated"):
             stats["updated"] = self.stats["updated"]
         stats["close_reason"] = reason
+        stats["seconds"] = round(time.monotonic() - self.started, 2)
+        if self.crawler is not None:
+            stats["responses"] = self.crawler.stats.get_value("downloader/response_count", 0)
         self.store.finish_run(self.run_id, stats, status="ok" if reason == "finished" else reason)
         log.info("crawl summary: %s", stats)
         self.store.close()

@@ -76,6 +76,10 @@ def format_summary(stats: dict, failures: dict[str, int] | None = None) -> str:
         if stats.get(status)
     ) or "nothing fetched"
     lines = [f"crawl finished ({stats.get('close_reason', 'finished')}): {counts}"]
+    if stats.get("seconds"):
+        rate = (stats.get("responses") or 0) / stats["seconds"]
+        lines.append(f"  {stats.get('responses', 0)} responses in {stats['seconds']:.1f}s "
+                     f"({rate:.1f}/s)")
     if failures:
         detail = ", ".join(f"{count} {code}" for code, count in sorted(failures.items()))
         lines.append(f"  failures and skips by reason: {detail} (see the crawl_failures view)")
