@@ -1,38 +1,40 @@
-"""Article references: find where a text cites the treaty's articles, and map them to the
-adopted text.
+"""Article references: every way a text cites the treaty, mapped to the adopted text.
 
-``find_references`` works on plain text (linear-time regular expressions, bounded windows),
-so it is fast and never raises; the ``stancemap_article_refs`` spaCy component puts its results
-on ``doc.spans["article_refs"]`` and ``doc._.references``.
+``find_references`` reads plain text and returns ``Reference`` objects (the JSON of
+``stancemap refs``): explicit references (``nlp.explicit``) that belong to this treaty
+(``nlp.instruments``), with the text they cite and their adopted numbers (``nlp.drafts``);
+provisions named by subject (``nlp.implicit``); and anaphora (``nlp.anaphora``). Every pass is
+a linear scan with bounded look-around, so no input makes it slow; MiniLM runs only for the few
+subject phrases that exact terms cannot link. The ``stancemap_article_refs`` spaCy component
+puts the results on ``doc.spans["article_refs"]`` and ``doc._.references``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from db.treaty import DEFAULT_TREATY, TextVersion, Treaty, load_treaty
-
-NUM = r"\d{1,3}(?:\s?(?:bis|ter|quater))?"
-SUB = r"(?:\s?\((?:\d{1,2}|[a-z]|[ivx]{1,4})\))"  # (1), (c), (ii)
-PARA = rf"(?:{SUB}+|,?\s+(?:para(?:graph)?s?\.?|§|¶)\s*\d{{1,2}}{SUB}*)"
-JOIN = r"(?:\s*(?:,\s*(?:and|or)?|and|or|&|to|through|until|-|–|—)\s*)"
-ITEM = rf"{NUM}{PARA}?"
-HEAD = r"\b(?:[Aa]rticles?|ARTICLES?|[Aa]rts?\.|[Aa]rt\b)"
-EXPLICIT = re.compile(rf"(?P<head>{HEAD})\s*(?P<items>{ITEM}(?:{JOIN}{ITEM})*)")
-PARA_OF = re.compile(
-    r"\b(?P<pword>[Pp]aragraphs?|[Pp]aras?\.?|§)\s*(?P<pnum>\d{1,2}(?:\s?\([a-z]\))?)"
-    r"(?:\s*(?:and|,)\s*\d{1,2})*\s+of\s+(?=(?:[Aa]rticle|ARTICLE|[Aa]rt\.))"
+from nlp.anaphora import antecedent, find_anaphors
+from nlp.drafts import (
+    Sentences,
+    find_markers,
+    map_cited,
+    plausible,
+    scope_marker,
+    subject_of,
+    version_by_date,
 )
-CHAPTER = re.compile(r"\b[Cc]hapters?\s+(?P<num>[IVX]{1,4}|\d{1,2})\b")
-RANGE_JOIN = re.compile(r"^\s*(?:to|through|until|-|–|—)\s*$")
-NUMBER = re.compile(r"\d{1,3}")
-WINDOW = 120
+from nlp.explicit import Found, attach_chapters, scan_articles, scan_chapters
+from nlp.implicit import ImplicitLinker, candidates, confidence_of
+from nlp.instruments import context_of, not_a_provision
+
+APPOSITION = 4  # characters between an explicit reference and a subject phrase in apposition
 
 
 @dataclass
@@ -48,140 +50,250 @@ class Reference:
     method: str = "explicit"
     confidence: float = 0.0
     excluded: str | None = field(default=None, repr=False)
+    via: str = field(default="number", repr=False)  # number | subject | anaphora
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("excluded")
+        data.pop("via")
         return data
 
 
-# --- context: other instruments, organisations, markers of the draft ----------------------
+@dataclass
+class _Draft:
+    """One text on its way through the finder."""
+
+    text: str
+    day: date | None
+    hint: str | None
+    sentences: Sentences
+    markers: list
+    references: list[Reference] = field(default_factory=list)
 
 
-@cache
-def _other_instrument_pattern(treaty: Treaty) -> re.Pattern:
-    aliases: list[str] = []
-    for instrument in treaty.lexicon.get("other_instruments", []):
-        aliases.append(instrument["name"])
-        aliases.extend(instrument.get("aliases", []))
-    aliases = sorted({a for a in aliases if a}, key=len, reverse=True)
-    names = "|".join(re.escape(a) for a in aliases)
-    generic = r"(?:[A-Z][\w'’-]+\s+){0,4}(?:Constitution|Act|Code|Charter|Covenant|Declaration|Directive|Regulation|Protocol|Bill|Law)\b"
-    return re.compile(rf"(?:{names})\b|{generic}")
+def _shared_encoder():
+    from nlp.models import shared_encoder
+
+    return shared_encoder()
 
 
-@cache
-def _marker_pattern(treaty: Treaty) -> tuple[re.Pattern, dict[str, str]]:
-    owners: dict[str, str] = {}
-    for version in treaty.versions:
-        for name in version.names:
-            # Bare "the Convention" says nothing about which text is meant.
-            if name.lower() in ("the convention",):
+class ReferenceFinder:
+    """Finds references in texts of one treaty; keeps the subject index and phrase cache."""
+
+    def __init__(
+        self,
+        treaty: Treaty | str = DEFAULT_TREATY,
+        encoder: Callable[[], object] | None = _shared_encoder,
+        implicit: bool = True,
+    ):
+        self.treaty = load_treaty(treaty) if isinstance(treaty, str) else treaty
+        self.implicit = implicit
+        self.linker = ImplicitLinker(self.treaty, encoder)
+
+    def find(
+        self, text: str, day: date | None = None, text_version: str | None = None
+    ) -> list[Reference]:
+        """Every reference to the treaty in ``text`` (published on ``day``, if known)."""
+        return self.find_many([(text, day, text_version)])[0]
+
+    def find_many(self, items: list[tuple[str, date | None, str | None]]) -> list[list[Reference]]:
+        """References of several texts; the transformer runs once for all of them."""
+        drafts = [self._explicit(text, day, hint) for text, day, hint in items]
+        if self.implicit:
+            found = [
+                candidates(d.text, self.treaty, [(r.start, r.end) for r in d.references])
+                for d in drafts
+            ]
+            linked = self.linker.link_many(
+                [(d.text, f) for d, f in zip(drafts, found, strict=True)]
+            )
+            for draft, pairs in zip(drafts, linked, strict=True):
+                draft.references += self._implicit(draft, pairs)
+        for draft in drafts:
+            draft.references.sort(key=lambda r: (r.start, r.end))
+        return [d.references for d in drafts]
+
+    def _explicit(self, text: str, day: date | None, hint: str | None) -> _Draft:
+        treaty = self.treaty
+        draft = _Draft(text, day, hint, Sentences(text), find_markers(text, treaty))
+        by_start = {m.start: m for m in draft.markers}
+        found = attach_chapters(
+            list(scan_articles(text)), list(scan_chapters(text, treaty.chapters)), text
+        )
+        kept: list[tuple[Found, object]] = []
+        blockers: list[tuple[int, int]] = []
+        for item in found:
+            reason = (
+                not_a_provision(text, item.start, item.end, item.head, item.cited, treaty)
+                if item.cited
+                else None
+            )
+            context = None if reason else context_of(text, item.start, item.end, treaty)
+            if reason or (context is not None and not context.own):
+                blockers.append((item.start, item.end))
                 continue
-            owners[name.lower()] = version.id
-    names = sorted(owners, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])", re.I), owners
+            if context is not None and context.chapter and item.cited:
+                item.chapter = item.chapter or _chapter(context.chapter, treaty)
+                item.end = max(item.end, context.end)
+            if context is not None and context.version and context.start in by_start:
+                by_start[context.start].used = True
+            kept.append((item, context))
+        # "Article 28 of Chapter IV": the chapter now belongs to the article reference.
+        kept = [
+            (item, context)
+            for item, context in kept
+            if item.cited
+            or not any(o.cited and o.start <= item.start and item.end <= o.end for o, _ in kept)
+        ]
+        draft.references = [self._resolve(draft, item, context) for item, context in kept]
+        draft.references += self._anaphora(text, draft.references, blockers, draft.sentences)
+        return draft
+
+    def _version(self, draft: _Draft, item: Found, context) -> tuple[TextVersion | None, str]:
+        treaty, text, day, hint = self.treaty, draft.text, draft.day, draft.hint
+        if context is not None and context.version:
+            version = treaty.version(context.version)
+            if plausible(version, day):
+                return version, "marker"
+        marker = scope_marker(
+            draft.markers, text, draft.sentences.start_of(item.start), item.start, treaty, day
+        )
+        if marker is not None:
+            return treaty.version(marker.version), "marker"
+        if hint and hint != "unknown":
+            try:
+                return treaty.version(hint), "hint"
+            except KeyError:
+                pass
+        if day is not None:
+            return version_by_date(treaty, day)
+        return None, "none"
+
+    def _resolve(self, draft: _Draft, item: Found, context) -> Reference:
+        version, evidence = self._version(draft, item, context)
+        text, sentences, day = draft.text, draft.sentences, draft.day
+        surface = text[item.start : item.end]
+        if not item.cited:  # a chapter on its own
+            label = version.id if version is not None else "unknown"
+            return Reference(
+                surface,
+                item.start,
+                item.end,
+                [],
+                item.chapter,
+                None,
+                label,
+                [],
+                confidence=0.9 if evidence != "none" else 0.8,
+            )
+        subject = (
+            subject_of(text, item.start, item.end, sentences, self.treaty)
+            if len(item.cited) == 1
+            else None
+        )
+        draft_only = (
+            context is not None
+            and context.own
+            and context.version is None
+            and bool(re.fullmatch(r"(?:the\s+)?draft", context.name.strip(), re.I))
+        )
+        mapping = map_cited(item.cited, version, evidence, subject, self.treaty, day, draft_only)
+        return Reference(
+            surface,
+            item.start,
+            item.end,
+            item.cited,
+            item.chapter,
+            item.paragraph,
+            mapping.text_version,
+            mapping.articles,
+            confidence=mapping.confidence,
+        )
+
+    def _anaphora(self, text, references, blockers, sentences) -> list[Reference]:
+        out = []
+        explicit = sorted(references, key=lambda r: r.start)
+        for anaphor in find_anaphors(text):
+            if any(r.start < anaphor.end and anaphor.start < r.end for r in explicit):
+                continue
+            ref = antecedent(anaphor, explicit, blockers, sentences)
+            if ref is None:
+                continue
+            out.append(
+                Reference(
+                    text[anaphor.start : anaphor.end],
+                    anaphor.start,
+                    anaphor.end,
+                    list(ref.cited),
+                    None,
+                    anaphor.paragraph,
+                    ref.text_version,
+                    list(ref.articles),
+                    method="implicit",
+                    confidence=round(0.85 * ref.confidence, 3),
+                    via="anaphora",
+                )
+            )
+        return out
+
+    def _implicit(self, draft: _Draft, linked) -> list[Reference]:
+        text, references, sentences = draft.text, draft.references, draft.sentences
+        out = []
+        for candidate, match in linked:
+            if _apposed(text, candidate, references):
+                continue
+            sentence = sentences.index_of(candidate.start)
+            articles = [int(t) for t in match.targets] if candidate.kind == "article" else []
+            chapter = match.targets[0] if candidate.kind == "chapter" else None
+            if any(
+                sentences.index_of(r.start) == sentence
+                and (
+                    (articles and set(articles) <= set(r.articles))
+                    or (chapter and r.chapter == chapter)
+                )
+                for r in references
+            ):
+                continue  # "Article 24 ... the safeguards provision": one mention, not two
+            version, _ = self._version(draft, Found(candidate.start, candidate.end, "", []), None)
+            out.append(
+                Reference(
+                    text[candidate.start : candidate.end],
+                    candidate.start,
+                    candidate.end,
+                    [],
+                    chapter,
+                    None,
+                    version.id if version else "unknown",
+                    articles,
+                    method="implicit",
+                    confidence=confidence_of(match),
+                    via="subject",
+                )
+            )
+        return out
 
 
-def _excluded(text: str, start: int, end: int, treaty: Treaty) -> str | None:
-    """Why the reference at text[start:end] is not to this treaty, or None."""
-    surface = text[start:end]
-    if surface.startswith("ARTICLE 19") and not re.match(r"ARTICLE 19\s*\(", surface):
-        if not text[max(0, start - 40) : start].isupper():
-            return "organisation ARTICLE 19"
-    after = text[end : end + WINDOW]
-    before = text[max(0, start - WINDOW) : start]
-    other = _other_instrument_pattern(treaty)
-    # "Article 19 of the ICCPR", "Article 15 of the Budapest Convention"
-    tail = re.match(r"\s*(?:of|in|under)\s+(?:the\s+|its\s+|their\s+)?(.{0,90})", after)
-    if tail:
-        found = other.match(tail.group(1))
-        if found:
-            return f"article of {found.group(0).strip()}"
-    # "the ICCPR's Article 19", "ICCPR Article 19", "Budapest Convention Article 15"
-    head = re.search(r"(.{0,60}?)(?:['’]s)?\s*$", before)
-    if head:
-        found = None
-        for match in other.finditer(head.group(1)):
-            found = match
-        if found and found.end() >= len(head.group(1)) - 1:
-            return f"article of {found.group(0).strip()}"
-    return None
+def _apposed(text: str, candidate, references: list[Reference]) -> bool:
+    for ref in references:
+        if 0 <= ref.start - candidate.end <= APPOSITION and text[
+            candidate.end : ref.start
+        ].strip() in (",", "(", "—", "–", "-", ""):
+            return True
+        if 0 <= candidate.start - ref.end <= APPOSITION and text[
+            ref.end : candidate.start
+        ].strip() in (",", "(", "—", "–", "-"):
+            return True
+    return False
 
 
-def _version_for(
-    text: str, start: int, treaty: Treaty, day: date | None, hint: str | None
-) -> tuple[TextVersion | None, str]:
-    """Which text a reference cites, and on what evidence: marker, hint, date or none."""
-    pattern, owners = _marker_pattern(treaty)
-    window_start = max(0, start - 2 * WINDOW)
-    sentence_start = max(text.rfind(". ", window_start, start), window_start)
-    nearest = None
-    for match in pattern.finditer(text, sentence_start, min(len(text), start + WINDOW)):
-        distance = abs(match.start() - start)
-        if nearest is None or distance < nearest[0]:
-            nearest = (distance, owners[match.group(1).lower()])
-    if nearest:
-        return treaty.version(nearest[1]), "marker"
-    if hint and hint != "unknown":
-        try:
-            return treaty.version(hint), "hint"
-        except KeyError:
-            pass
-    if day is not None:
-        version = treaty.version_on(day)
-        if version is None and day < treaty.versions[0].used_from:
-            version = treaty.versions[0]
-        if version is not None:
-            return version, "date"
-    return None, "none"
+def _chapter(written: str, treaty: Treaty) -> str | None:
+    from nlp.explicit import roman
+
+    chapter = roman(int(written)) if written.isdigit() else written.upper()
+    return chapter if chapter in treaty.chapters else None
 
 
-CONFIDENCE = {
-    ("marker", "high"): 0.97,
-    ("marker", "medium-high"): 0.93,
-    ("marker", "medium"): 0.88,
-    ("marker", "low"): 0.75,
-    ("hint", "high"): 0.95,
-    ("hint", "medium-high"): 0.9,
-    ("hint", "medium"): 0.85,
-    ("hint", "low"): 0.7,
-    ("date", "high"): 0.92,
-    ("date", "medium-high"): 0.88,
-    ("date", "medium"): 0.8,
-    ("date", "low"): 0.65,
-}
-
-
-def _expand(items: str) -> tuple[list[str], str | None]:
-    """Numbers a list or range covers ("28 to 30" -> 28, 29, 30), and a paragraph if one."""
-    cited: list[str] = []
-    paragraph = None
-    tokens = re.split(rf"({JOIN})", items)
-    previous: int | None = None
-    pending_range = False
-    for token in tokens:
-        if not token:
-            continue
-        if re.fullmatch(JOIN, token):
-            pending_range = bool(RANGE_JOIN.match(token))
-            continue
-        number_match = NUMBER.search(token)
-        if not number_match:
-            continue
-        number = int(number_match.group(0))
-        sub = token[number_match.end() :].strip()
-        if sub and paragraph is None:
-            paragraph = re.sub(r"^,?\s*(?:para(?:graph)?s?\.?|§|¶)\s*", "", sub).strip() or None
-            if paragraph and not paragraph.startswith("("):
-                paragraph = f"({paragraph})"
-        if pending_range and previous is not None and previous < number <= previous + 40:
-            cited.extend(str(n) for n in range(previous + 1, number + 1))
-        else:
-            cited.append(str(number))
-        previous = number
-        pending_range = False
-    return cited, paragraph
+_finders: dict[tuple[str, bool], ReferenceFinder] = {}
 
 
 def find_references(
@@ -189,110 +301,14 @@ def find_references(
     treaty: Treaty | None = None,
     day: date | None = None,
     text_version: str | None = None,
+    implicit: bool = True,
 ) -> list[Reference]:
-    """Every explicit reference to the treaty's articles and chapters in ``text``."""
+    """Every reference to the treaty's articles and chapters in ``text``."""
     treaty = treaty or load_treaty(DEFAULT_TREATY)
-    refs: list[Reference] = []
-    claimed: list[tuple[int, int]] = []
-    for match in EXPLICIT.finditer(text):
-        start, end = match.start(), match.end()
-        paragraph_prefix = None
-        prefix = PARA_OF.search(text, max(0, start - 40), start + 12)
-        if prefix and prefix.end() == start:
-            start = prefix.start()
-            paragraph_prefix = f"({prefix.group('pnum')})"
-        surface = text[start:end]
-        excluded = _excluded(text, start, end, treaty)
-        cited, paragraph = _expand(match.group("items"))
-        if paragraph_prefix:
-            paragraph = paragraph_prefix
-        if not cited:
-            continue
-        chapter = None
-        chapter_match = None
-        for chapter_match in CHAPTER.finditer(text, max(0, start - 20), start):
-            pass
-        if chapter_match is not None and re.fullmatch(r"[\s,]*", text[chapter_match.end() : start]):
-            chapter = chapter_match.group("num")
-            start = chapter_match.start()
-            surface = text[start:end]
-        claimed.append((start, end))
-        if excluded:
-            continue
-        version, evidence = _version_for(text, start, treaty, day, text_version)
-        refs.append(_resolve(surface, start, end, cited, chapter, paragraph, treaty, version, evidence))
-    for match in CHAPTER.finditer(text):
-        if any(s <= match.start() < e for s, e in claimed):
-            continue
-        if _excluded(text, match.start(), match.end(), treaty):
-            continue
-        number = match.group("num")
-        chapter = number if not number.isdigit() else _roman(int(number))
-        if chapter not in treaty.chapters:
-            continue
-        version, evidence = _version_for(text, match.start(), treaty, day, text_version)
-        refs.append(
-            Reference(
-                surface=match.group(0),
-                start=match.start(),
-                end=match.end(),
-                cited=[],
-                chapter=chapter,
-                paragraph=None,
-                text_version=version.id if version else "unknown",
-                articles=[],
-                confidence=0.9,
-            )
-        )
-    refs.sort(key=lambda r: r.start)
-    return refs
-
-
-def _roman(number: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letters in numerals:
-        while number >= value:
-            out += letters
-            number -= value
-    return out
-
-
-def _resolve(
-    surface: str,
-    start: int,
-    end: int,
-    cited: list[str],
-    chapter: str | None,
-    paragraph: str | None,
-    treaty: Treaty,
-    version: TextVersion | None,
-    evidence: str,
-) -> Reference:
-    if version is None:
-        # No date and no marker: read the numbers as the adopted text's, with less confidence.
-        articles = [int(n) for n in cited if int(n) in treaty.articles]
-        return Reference(surface, start, end, cited, chapter, paragraph, "unknown", articles,
-                         confidence=0.6 if articles else 0.2)
-    if version.numbering is None:
-        return Reference(surface, start, end, cited, chapter, paragraph, version.id, [],
-                         confidence=0.3)
-    articles: list[int] = []
-    levels: list[str] = []
-    for number in cited:
-        mapped = version.map_number(int(number))
-        if mapped in treaty.articles:
-            articles.append(mapped)
-            levels.append(version.mapping_confidence(int(number)))
-    if not articles:
-        return Reference(surface, start, end, cited, chapter, paragraph, version.id, [], confidence=0.2)
-    if version.id == treaty.final.id:
-        levels = ["high"] * len(articles)
-    worst = max(levels, key=lambda lv: ("high", "medium-high", "medium", "low").index(lv)
-                if lv in ("high", "medium-high", "medium", "low") else 3)
-    confidence = CONFIDENCE.get((evidence, worst), 0.6)
-    return Reference(surface, start, end, cited, chapter, paragraph, version.id, articles,
-                     confidence=confidence)
+    key = (treaty.id, implicit)
+    if key not in _finders:
+        _finders[key] = ReferenceFinder(treaty, implicit=implicit)
+    return _finders[key].find(text, day, text_version)
 
 
 # --- spaCy component ------------------------------------------------------------------------
@@ -304,17 +320,14 @@ if not Doc.has_extension("references"):
 
 
 class ArticleReferences:
-    def __init__(self, nlp: Language, name: str, treaty: str):
+    def __init__(self, nlp: Language, name: str, treaty: str, implicit: bool = True):
         self.name = name
-        self.treaty = load_treaty(treaty)
+        self.finder = ReferenceFinder(treaty, implicit=implicit)
 
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.meta or {}
-        refs = find_references(
-            doc.text,
-            self.treaty,
-            day=_as_date(meta.get("date")),
-            text_version=meta.get("text_version"),
+        refs = self.finder.find(
+            doc.text, day=_as_date(meta.get("date")), text_version=meta.get("text_version")
         )
         doc._.references = refs
         spans = []
@@ -340,7 +353,7 @@ def _as_date(value: object) -> date | None:
 @Language.factory(
     "stancemap_article_refs",
     assigns=["doc.spans", "doc._.references"],
-    default_config={"treaty": DEFAULT_TREATY},
+    default_config={"treaty": DEFAULT_TREATY, "implicit": True},
 )
-def make_article_refs(nlp: Language, name: str, treaty: str) -> ArticleReferences:
-    return ArticleReferences(nlp, name, treaty)
+def make_article_refs(nlp: Language, name: str, treaty: str, implicit: bool) -> ArticleReferences:
+    return ArticleReferences(nlp, name, treaty, implicit)

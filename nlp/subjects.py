@@ -1,0 +1,278 @@
+"""Provisions named by their subject: "the data protection article", "Article 5, on respect for
+human rights", "the chapter on international cooperation".
+
+The treaty's titles (``articles.json``) and the terms in ``subjects.yaml`` are matched on
+normalised words first (cheap, exact, explainable). Wording that matches no term can be compared
+with MiniLM embeddings of the same titles and terms (``SubjectIndex.embedding_match``); the
+embeddings are computed once per process and only for phrases that share a word with the terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from db.treaty import TREATY_ROOT, Treaty, TreatyDataError
+
+STOPWORDS = frozenset(
+    "the of and or to a an in on for with its their this that by from as at into under is "
+    "are be any s so called".split()
+)
+CONJUNCTION = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
+WORD = re.compile(r"[a-z0-9]+(?:/[0-9a-z]+)?")
+SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ed", "es", "s")
+SPELLING = (
+    ("isation", "ization"),
+    ("ising", "izing"),
+    ("ised", "ized"),
+    ("ise", "ize"),
+    ("offense", "offence"),
+    ("co-op", "coop"),
+)
+
+
+def stem(word: str) -> str:
+    """A light stemmer: enough to make plural, -ing and -ation forms and British and
+    American spellings meet ("preserving" ~ "preservation", "criminalise" ~ "criminalize")."""
+    for old, new in SPELLING:
+        if old in word:
+            word = word.replace(old, new)
+    if word.endswith("ss") or len(word) <= 4:
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed words of ``text`` without function words; hyphens split compounds."""
+    lowered = text.lower().replace("co-op", "coop")
+    return [stem(w) for w in WORD.findall(lowered) if w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    target: str  # an article number ("24") or a chapter ("IV")
+    text: str
+    singular_only: bool = False
+
+
+@dataclass(frozen=True)
+class SubjectMatch:
+    targets: tuple[str, ...]
+    score: float  # 0..1: how much of the phrase and of the term the match covers
+    how: str  # "lexical" | "embedding"
+    at: int = 0  # where in the phrase (in content words) the match begins
+
+
+def _longest_run(phrase: list[str], term: tuple[str, ...]) -> tuple[int, int]:
+    """Length and start (in ``phrase``) of the longest run of words shared in order."""
+    best, where = 0, 0
+    for i in range(len(phrase)):
+        for j in range(len(term)):
+            k = 0
+            while i + k < len(phrase) and j + k < len(term) and phrase[i + k] == term[j + k]:
+                k += 1
+            if k > best:
+                best, where = k, i
+    return best, where
+
+
+class SubjectIndex:
+    """Titles and subject terms of one treaty's articles and chapters, ready to match."""
+
+    def __init__(self, treaty: Treaty, data: dict):
+        self.treaty = treaty
+        self.terms: dict[str, list[Term]] = {"article": [], "chapter": []}
+        self.descriptions: list[Term] = []  # for embeddings only
+        for number, article in treaty.articles.items():
+            self._add("article", str(number), article.title)
+        for chapter, title in treaty.chapters.items():
+            self._add("chapter", chapter, title)
+        for number, entry in (data.get("articles") or {}).items():
+            for text in entry.get("terms") or []:
+                self._add("article", str(number), str(text))
+            for text in entry.get("singular") or []:
+                self._add("article", str(number), str(text), singular_only=True)
+            if entry.get("description"):
+                self.descriptions.append(
+                    Term(
+                        tuple(content_words(entry["description"])),
+                        str(number),
+                        str(entry["description"]),
+                    )
+                )
+        for chapter, texts in (data.get("chapters") or {}).items():
+            for text in texts or []:
+                self._add("chapter", str(chapter), str(text))
+        self.by_word: dict[str, dict[str, list[Term]]] = {"article": {}, "chapter": {}}
+        for kind, terms in self.terms.items():
+            for term in terms:
+                for word in set(term.words):
+                    self.by_word[kind].setdefault(word, []).append(term)
+        self.vocabulary = frozenset(w for index in self.by_word.values() for w in index)
+        self._embeddings: dict[str, tuple[list[Term], np.ndarray]] = {}
+
+    def _add(self, kind: str, target: str, text: str, singular_only: bool = False) -> None:
+        words = tuple(content_words(text))
+        if words:
+            self.terms[kind].append(Term(words, target, text, singular_only))
+
+    def lexical_match(
+        self, phrase: str, kind: str = "article", plural: bool = False, whole: bool = True
+    ) -> SubjectMatch | None:
+        """The provision(s) ``phrase`` names by its words, or None when it names none or
+        several equally well. ``whole`` asks that the match cover most of the phrase (for
+        phrases that are only a subject); otherwise a long, specific term anywhere will do."""
+        words = content_words(phrase)
+        if not words:
+            return None
+        found: list[tuple[int, float, int, Term]] = []  # run, term coverage, start, term
+        seen: set[Term] = set()
+        for word in words:
+            for term in self.by_word[kind].get(word, ()):
+                if term in seen or (term.singular_only and plural):
+                    continue
+                seen.add(term)
+                run, start = _longest_run(words, term.words)
+                term_cover = run / len(term.words)
+                phrase_cover = run / len(words)
+                complete = run == len(term.words)
+                if complete and (run >= 2 or phrase_cover >= 0.5):
+                    pass
+                elif run >= 2 and term_cover >= 0.6 and (phrase_cover >= 0.5 or run >= 3):
+                    pass
+                else:
+                    continue
+                if whole and phrase_cover < 0.5 and run < 3:
+                    continue
+                found.append((run, term_cover, start, term))
+        if not found:
+            return None
+        found.sort(key=lambda f: (-f[0], -f[1]))
+        best_run, best_cover, best_at, best = found[0]
+        rivals = {f[3].target for f in found if f[0] == best_run and f[1] == best_cover}
+        if len(rivals) == 1:
+            chosen = (
+                self._conjoined(words, found)
+                or self._conjuncts(phrase, kind, plural)
+                or (best.target,)
+            )
+            at = min(f[2] for f in found) if len(chosen) > 1 else best_at
+            return SubjectMatch(chosen, min(1.0, best_run / len(words)) * best_cover, "lexical", at)
+        return None
+
+    @staticmethod
+    def _conjoined(words: list[str], found: list) -> tuple[str, ...] | None:
+        """Several provisions named in one phrase ("search and seizure, real-time collection
+        and interception"): non-overlapping matches that together cover the phrase."""
+        taken: list[tuple[int, int, str]] = []
+        for run, _, start, term in found:
+            span = (start, start + run)
+            if any(not (span[1] <= s or span[0] >= e) for s, e, _ in taken):
+                continue
+            taken.append((span[0], span[1], term.target))
+        targets = tuple(dict.fromkeys(t for _, _, t in sorted(taken)))
+        covered = sum(e - s for s, e, _ in taken)
+        if len(targets) > 1 and covered >= 0.8 * len(words):
+            return targets
+        return None
+
+    def _conjuncts(self, phrase: str, kind: str, plural: bool) -> tuple[str, ...] | None:
+        """ "the prevention and technical assistance provisions": each conjunct names its own
+        provision, even where one word alone would be too little for a whole phrase."""
+        parts = [p for p in CONJUNCTION.split(phrase) if p.strip()]
+        if len(parts) < 2 or len(parts) > 6:
+            return None
+        targets = []
+        for part in parts:
+            match = self.lexical_match(part, kind, plural)
+            if match is None or len(match.targets) != 1:
+                return None
+            targets.append(match.targets[0])
+        unique = tuple(dict.fromkeys(targets))
+        return unique if len(unique) > 1 else None
+
+    def shares_vocabulary(self, phrase: str) -> bool:
+        """The cheap gate in front of the transformer: does the phrase share a word with any
+        title or term?"""
+        return any(w in self.vocabulary for w in content_words(phrase))
+
+    def embedding_match(
+        self,
+        phrases: list[str],
+        encoder,
+        kind: str = "article",
+        threshold: float = 0.6,
+        margin: float = 0.04,
+    ) -> list[SubjectMatch | None]:
+        """MiniLM's nearest provision for each phrase, when it is near enough and clearly
+        nearer than the runner-up."""
+        if not phrases:
+            return []
+        terms, matrix = self._term_embeddings(kind, encoder)
+        vectors = encoder.encode(phrases)
+        results: list[SubjectMatch | None] = []
+        for row in vectors @ matrix.T:
+            best: dict[str, float] = {}
+            for term, score in zip(terms, row, strict=True):
+                if score > best.get(term.target, -1.0):
+                    best[term.target] = float(score)
+            ranked = sorted(best.items(), key=lambda item: -item[1])
+            top, top_score = ranked[0]
+            runner = ranked[1][1] if len(ranked) > 1 else -1.0
+            if top_score >= threshold and top_score - runner >= margin:
+                results.append(SubjectMatch((top,), round(top_score, 3), "embedding"))
+            else:
+                results.append(None)
+        return results
+
+    def _term_embeddings(self, kind: str, encoder) -> tuple[list[Term], np.ndarray]:
+        if kind not in self._embeddings:
+            terms = [t for t in self.terms[kind] if not t.singular_only]
+            if kind == "article":
+                terms += self.descriptions
+            self._embeddings[kind] = (terms, encoder.encode([t.text for t in terms]))
+        return self._embeddings[kind]
+
+
+def _validated(path: Path, treaty: Treaty) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise TreatyDataError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(data, dict):
+        raise TreatyDataError(f"{path}: expected a mapping with 'articles' and 'chapters'")
+    for number, entry in (data.get("articles") or {}).items():
+        if not isinstance(number, int) or number not in treaty.articles:
+            raise TreatyDataError(f"{path}: articles: {number!r} is not an article of the treaty")
+        if not isinstance(entry, dict) or set(entry) - {"terms", "singular", "description"}:
+            raise TreatyDataError(
+                f"{path}: articles.{number}: expected 'terms', 'singular', 'description'"
+            )
+        if not isinstance(entry.get("description", ""), str):
+            raise TreatyDataError(f"{path}: articles.{number}.description: expected a string")
+        for key in ("terms", "singular"):
+            if not isinstance(entry.get(key, []), list):
+                raise TreatyDataError(f"{path}: articles.{number}.{key}: expected a list")
+    for chapter, texts in (data.get("chapters") or {}).items():
+        if chapter not in treaty.chapters or not isinstance(texts, list):
+            raise TreatyDataError(f"{path}: chapters.{chapter}: unknown chapter or not a list")
+    return data
+
+
+@cache
+def subject_index(treaty: Treaty) -> SubjectIndex:
+    path = TREATY_ROOT / treaty.id / "subjects.yaml"
+    data = _validated(path, treaty) if path.exists() else {}
+    return SubjectIndex(treaty, data)
