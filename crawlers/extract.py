@@ -13,6 +13,7 @@ import re
 import resource
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -91,10 +92,18 @@ def decode_html(body: bytes, content_type: str = "") -> str:
             return body.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    # Undeclared or wrongly declared: a statistical guess when it finds another script
+    # (Cyrillic, Greek, CJK, ...); otherwise Windows-1252, the commonest undeclared encoding
+    # of Western sites (guesses among Latin code pages are unreliable on short pages).
+    western = body.decode("cp1252", "replace")
+    best = charset_normalizer.from_bytes(body[:200_000]).best() if len(body) >= 256 else None
     if best is not None and best.encoding:
-        return body.decode(best.encoding, "replace")
-    return body.decode("cp1252", "replace")
+        guess = body.decode(best.encoding, "replace")
+        letters = [c for c in guess[:20_000] if c.isalpha()]
+        other_script = sum(1 for c in letters if "LATIN" not in unicodedata.name(c, ""))
+        if letters and other_script / len(letters) > 0.3:
+            return guess
+    return western
 
 
 def based_on_link(tree, base_url: str) -> str | None:

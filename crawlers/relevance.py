@@ -126,8 +126,11 @@ def assess(treaty: Treaty, title: str | None, text: str) -> Relevance:
     text = " ".join(text.split())
     in_title = _name_count(p.names, p.qualifier, title)
     in_text = _name_count(p.names, p.qualifier, text)
-    context_terms = {m.lower() for m in p.context.findall(text)}
-    vocabulary = {m.lower() for m in p.vocabulary.findall(text)}
+    # What else the page says counts only outside the names ("UN", "convention" and
+    # "cybercrime" inside "UN Convention against Cybercrime" corroborate nothing).
+    rest = p.names.sub(" ", text)
+    context_terms = {m.lower() for m in p.context.findall(rest)}
+    vocabulary = {m.lower() for m in p.vocabulary.findall(rest)}
     # "The draft convention" names this treaty only on a page about cybercrime, or one steeped
     # in the negotiation's or the treaty's own vocabulary.
     topical = len(p.topic.findall(f"{title} {text}")) >= 2
@@ -147,7 +150,11 @@ def assess(treaty: Treaty, title: str | None, text: str) -> Relevance:
         + 0.25 * min(article_refs, 4) * named
         + min(density, 2.0)
     )
-    relevant = score >= THRESHOLD and named
+    # A page that names the treaty once, and only in passing, is not about it.
+    corroborated = in_title > 0 or in_text > 1 or vocabulary or len(context_terms) >= 3 or (
+        article_refs > 0
+    )
+    relevant = score >= THRESHOLD and named and bool(corroborated)
     reason = (
         f"names in title={in_title}, in text={in_text}, context terms={len(context_terms)}, "
         f"treaty vocabulary={len(vocabulary)}, article refs={article_refs}, score={score:.2f}"
