@@ -87,6 +87,8 @@ class Behaviour:
     delay: float = 0.0  # seconds added to every answer (for kill-and-resume tests)
     etags: bool = True
     hits: list[Hit] = field(default_factory=list)
+    active: int = 0  # requests inside their `delay` right now
+    most_active: int = 0  # the most at any one time (with a delay set)
     counts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -109,11 +111,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         path = urlsplit(self.path).path
-        with self.behaviour.lock:
-            self.behaviour.hits.append(Hit(time.monotonic(), "GET", self.path, dict(self.headers)))
-            count = self.behaviour.counts[path] = self.behaviour.counts.get(path, 0) + 1
-        if self.behaviour.delay:
-            time.sleep(self.behaviour.delay)
+        behaviour = self.behaviour
+        with behaviour.lock:
+            behaviour.hits.append(Hit(time.monotonic(), "GET", self.path, dict(self.headers)))
+            count = behaviour.counts[path] = behaviour.counts.get(path, 0) + 1
+        if behaviour.delay:
+            # Requests that overlap while the server "thinks" were sent concurrently.
+            with behaviour.lock:
+                behaviour.active += 1
+                behaviour.most_active = max(behaviour.most_active, behaviour.active)
+            time.sleep(behaviour.delay)
+            with behaviour.lock:
+                behaviour.active -= 1
+        self.answer(path, count)
+
+    def answer(self, path: str, count: int) -> None:
         if path == "/robots.txt" and self.behaviour.robots != "file":
             if self.behaviour.robots == "503":
                 return self.send(503, b"<h1>Service unavailable</h1>", "text/html")

@@ -118,3 +118,36 @@ def test_a_host_whose_robots_txt_fails_is_not_crawled(hostile_crawl, server_name
 def test_the_summary_counts_failures_by_reason(hostile_crawl):
     summary = hostile_crawl["result"].stderr.split("crawl finished", 1)[1]
     assert "3 too_large" in summary and "1 retry_after" in summary and "2 robots" in summary
+
+
+def test_polite_defaults_send_one_request_per_host_at_a_time(tmp_path):
+    """With the project's own politeness settings (only the delays shortened), a slow server
+    never sees two requests from the crawler at once, and robots.txt comes first."""
+    from crawl_server import FIXTURES
+
+    with CrawlServer(delay=0.05) as server:
+        result = run_cli(
+            "crawl", "--db", str(tmp_path / "polite.db"), "--sources",
+            str(FIXTURES / "sources.yaml"), "--base-url", server.base_url,
+            "--set", "DOWNLOAD_DELAY=0.02", "--set", "AUTOTHROTTLE_START_DELAY=0.02",
+            "--set", "AUTOTHROTTLE_MAX_DELAY=0.5", timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert len(server.hits) > 40
+        assert server.behaviour.most_active == 1
+        assert server.hits[0].path == "/robots.txt"
+
+
+def test_the_shipped_settings_are_polite(monkeypatch):
+    from scrapy.utils.project import get_project_settings
+
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    settings = get_project_settings()
+    assert settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 1.0
+    assert "+https://" in settings.get("USER_AGENT") and "stancemap" in settings.get("USER_AGENT")
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["crawlers.middlewares.RobotsGateMiddleware"]
+    assert middlewares["crawlers.middlewares.RetryAfterMiddleware"]
+    assert 0 < settings.getint("DOWNLOAD_MAXSIZE") <= 50 * 1024 * 1024
