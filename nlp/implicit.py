@@ -22,7 +22,8 @@ from nlp.subjects import SubjectIndex, SubjectMatch, subject_index
 HEADS = r"provisions?|articles?|clauses?|paragraphs?|offen[cs]es?|chapters?|powers?"
 DETERMINER = r"(?:the|its)(?:\s+(?:UN\s+)?(?:treaty|convention|text)['’]s)?"
 NOT_MODIFIER = (
-    rf"(?:{HEADS}|on|about|in|that|which|is|are|was|were|by|with|for|to|the|an?|and\s+the)"
+    rf"(?:{HEADS}|on|about|in|that|which|is|are|was|were|by|with|for|to|the|an?|and\s+the|"
+    rf"any|all|every|each|some|no|such|other|most|many)"
 )
 PREMODIFIED = re.compile(
     rf"\b(?P<det>{DETERMINER})\s+(?P<mods>(?:(?!{NOT_MODIFIER}\s)[\w/’'-]+\s+){{1,7}}?)"
@@ -37,7 +38,7 @@ POSTMODIFIED = re.compile(
     re.I,
 )
 NOT_SUBJECT = re.compile(
-    rf"^(?:{HEADS}|on|about|in|at|by|with|for|to|that|which|who|is|are|was|were|be|been|has|have|"
+    rf"^(?:{HEADS}|on|about|in|at|by|with|for|to|of|and|or|that|which|who|is|are|was|were|be|been|has|have|"
     r"had|would|will|could|should|must|may|can|not|same|this|these|those|other|such|first|second|"
     r"third|last|next|following|above|below|new|old|many|several|some|all|no|any|own|treaty|"
     r"convention|text|draft|un|final|relevant|key|main|its|their)$",
@@ -58,6 +59,7 @@ OWN_TEXT = re.compile(
 )  # "the provisions of the convention"
 NEWS = re.compile(r"\b(?:published|written|appeared|posted|reported)\b", re.I)
 MAX_EMBEDDED = 48
+EMBEDDED_HEADS = ("provision", "article", "clause", "offence", "chapter")  # not "powers"
 LATEST_START = 1  # content words allowed between "the article on" and the matched subject
 # Chosen on nlp/data/references/paraphrases.jsonl (paraphrases and descriptive non-subjects
 # written for calibration, not the test set): at 0.6 / 0.07 few wrong links survive.
@@ -71,12 +73,13 @@ class Candidate:
     end: int
     subject: str
     kind: str  # "article" | "chapter"
+    head: str
     plural: bool
     whole: bool
 
 
-def _subject_after(text: str, start: int) -> tuple[str, int]:
-    window = text[start : start + 160]
+def _subject_after(text: str, start: int, limit: int) -> tuple[str, int]:
+    window = text[start : min(start + 160, limit)]
     stop = CLAUSE_END.search(window)
     phrase = window[: stop.start()] if stop else window
     words = phrase.split()[:14]
@@ -105,19 +108,27 @@ def candidates(text: str, treaty: Treaty, taken: list[tuple[int, int]]) -> list[
             continue
         head = match.group("head").lower()
         found[match.start()] = Candidate(
-            match.start(), match.end(), mods, _kind(head), head.endswith("s"), True
+            match.start(), match.end(), mods, _kind(head), _stem(head), head.endswith("s"), True
         )
     for match in POSTMODIFIED.finditer(text):
         head = match.group("head").lower()
-        subject, end = _subject_after(text, match.end())
+        if head == "provision" and match.group("prep").lower() == "of":
+            continue  # "the provision of technical advice": providing, not a provision
+        # The subject stops where an explicit reference begins.
+        limit = min((s for s, _ in taken if s >= match.end()), default=len(text))
+        subject, end = _subject_after(text, match.end(), limit)
         if not subject.strip() or overlaps(match.start(), match.end()) or OWN_TEXT.match(subject):
             continue
         if head.startswith("article") and NEWS.search(text, end, end + 60):
             continue
         found[match.start()] = Candidate(
-            match.start(), end, subject, _kind(head), head.endswith("s"), False
+            match.start(), end, subject, _kind(head), _stem(head), head.endswith("s"), False
         )
     return [c for _, c in sorted(found.items())]
+
+
+def _stem(head: str) -> str:
+    return head.rstrip("s").replace("offense", "offence")
 
 
 def _kind(head: str) -> str:
@@ -150,7 +161,7 @@ class ImplicitLinker:
                 key = (candidate.kind, _phrase(candidate.subject))
                 if key in self.cache:
                     pairs[pair_index] = (candidate, self.cache[key])
-                elif key[1] and self.index.shares_vocabulary(key[1]):
+                elif len(key[1].split()) >= 2 and self.index.shares_vocabulary(key[1]):
                     pending.setdefault(key, []).append((doc_index, pair_index))
                     asked += 1
         for kind in ("article", "chapter"):
@@ -181,6 +192,18 @@ class ImplicitLinker:
             )
             if match is not None and not candidate.whole and match.at > LATEST_START:
                 match = None  # the subject must follow the head ("the article on X ...")
+            if candidate.kind == "article" and (match is None or candidate.plural):
+                # "the cooperation provisions", "the international cooperation provisions": a
+                # chapter's subject, unless an article's name fits at least as well
+                chapter = self.index.lexical_match(candidate.subject, "chapter", whole=True)
+                if chapter is not None and (match is None or chapter.score > match.score):
+                    if candidate.plural and len(chapter.targets) == 1:
+                        candidate.kind = "chapter"
+                        match = chapter
+                    else:
+                        continue  # too general for one article, and not one chapter either
+            if match is None and candidate.head not in EMBEDDED_HEADS:
+                continue  # "the powers of the state": only names a provision by exact terms
             pairs.append((candidate, match))
         return pairs
 

@@ -20,7 +20,7 @@ from db.treaty import Treaty
 OTHER_HEADS = (
     "act|acts|code|codes|constitution|charter|covenant|declaration|directive|regulation|"
     "protocol|protocols|statute|bill|law|laws|decree|ordinance|resolution|resolutions|report|"
-    "policy|terms of service|terms|contract|agreement|guidelines|principles|amendment|framework"
+    "policy|terms of service|terms|contract|agreement|guidelines"
 )
 # Head nouns that, alone or with the treaty's own words, name this treaty or one of its drafts.
 OWN_HEADS = "convention|treaty|text|draft|instrument|pact|document|chapter"
@@ -28,6 +28,11 @@ OWN_HEADS = "convention|treaty|text|draft|instrument|pact|document|chapter"
 OTHER_MODIFIERS = (
     "bilateral|regional|european|african|american|national|domestic|other|another|existing|"
     "older|earlier|inter-american|arab|human rights"
+)
+DEMONSTRATIVE = re.compile(
+    rf"[ \t\u00a0]*,?[ \t\u00a0]*(?:of|in|under)\s+(?:that|the\s+same|the\s+said|this\s+other)\s+"
+    rf"(?:{OTHER_HEADS}|convention|treaty|instrument)\b",
+    re.I,
 )
 HEAD_NOUN = re.compile(rf"\b({OTHER_HEADS}|{OWN_HEADS})\b", re.I)
 CONTRAST = re.compile(
@@ -134,7 +139,14 @@ class Names:
         if head is None:
             return None
         noun = head.group(1).lower()
-        before = words[: head.start()]
+        # The head's own modifiers: the words since the last function word ("the Vienna
+        # Convention" -> "Vienna"; "Most of our amendments target the procedural chapter" ->
+        # "procedural").
+        before = re.split(
+            r"\b(?:the|a|an|of|in|on|our|their|its|this|that|to|by|for|with|at|from|and|or)\s+",
+            words[: head.start()],
+            flags=re.I,
+        )[-1]
         if re.fullmatch(OTHER_HEADS, noun) or re.search(
             rf"\b(?:{OTHER_MODIFIERS})\b", before, re.I
         ):
@@ -176,7 +188,7 @@ def _last(matches):
     return last
 
 
-def _tail_words(phrase: str, count: int = 6) -> tuple[str, int]:
+def _tail_words(phrase: str, count: int = 10) -> tuple[str, int]:
     """The last ``count`` words of ``phrase`` and where they start in it."""
     word = r"[\w’'/-]+(?:\.[\w]+)*"
     match = re.search(rf"(?:{word}[ \t\u00a0]+){{0,{count - 1}}}{word}\s*$", phrase)
@@ -209,6 +221,8 @@ def context_of(text: str, start: int, end: int, treaty: Treaty) -> Context | Non
     if tail:
         phrase_start = end + tail.end()
         window = text[phrase_start : phrase_start + 90]
+        if DEMONSTRATIVE.match(text, end + tail.start()):  # "Article 8 of that Convention"
+            return _last_named(text, start, names)
         context = names.named(window, phrase_start, within=len(_chunk(text, phrase_start)))
         if context is not None and (context.start - phrase_start) < 40:
             return context
@@ -223,10 +237,20 @@ def context_of(text: str, start: int, end: int, treaty: Treaty) -> Context | Non
         found = names.any_name.search(inside.group(1))
         if found:
             return names.named(found.group(0), end + inside.start(1) + found.start())
-    return _context_before(text, start, names)
+    return _context_before(text, start, end, names)
 
 
-def _context_before(text: str, start: int, names: Names) -> Context | None:
+def _last_named(text: str, start: int, names: Names) -> Context | None:
+    """What "its", "whose" or "that Convention" points back to: the last instrument named."""
+    lo = max(0, start - 300)
+    named = _last(names.any_name.finditer(text, lo, start))
+    generic = _last(re.finditer(rf"\b(?:{OWN_HEADS})\b", text[lo:start], re.I))
+    if generic is not None and (named is None or lo + generic.start() >= named.end()):
+        return Context(True, generic.group(0))  # "The treaty ... its Article 5"
+    return names.named(named.group(0), named.start()) if named is not None else None
+
+
+def _context_before(text: str, start: int, end: int, names: Names) -> Context | None:
     window_start = max(0, start - 160)
     before = text[window_start:start]
     # "the ICCPR's Article 19", "the zero draft's Article 5", "the Rome Statute's Article 7"
@@ -234,9 +258,20 @@ def _context_before(text: str, start: int, names: Names) -> Context | None:
     if possessive:
         return _named_at_end(names, before[: possessive.start()], window_start)
     # "the ECHR, in its Article 8", "the Convention on Cybercrime, in Article 15"
-    inside = re.search(r",?\s+(?:in|under|at)\s+(?:its\s+)?$", before)
+    inside = re.search(
+        r"(?:,\s+(?:in|under|at)\s+(?:its\s+)?|\s+(?:in|under|at)\s+its\s+)$", before
+    )
     if inside and re.search(r"\w", before[: inside.start()][-1:] or ""):
         context = _named_at_end(names, before[: inside.start()], window_start)
+        if context is not None and not context.own:
+            return context
+    # "the Covenant on Civil and Political Rights, including Article 17 on privacy"
+    listing = re.search(
+        r",?\s+(?:including|especially|notably|in\s+particular|such\s+as|namely)\s+(?:its\s+)?$",
+        before,
+    )
+    if listing:
+        context = _named_at_end(names, before[: listing.start()], window_start)
         if context is not None and not context.own:
             return context
     # "the UDHR (Article 12)", "Tesmaria's Criminal Code (art. 273)"
@@ -253,15 +288,20 @@ def _context_before(text: str, start: int, names: Names) -> Context | None:
         if found or re.search(rf"\b(?:{OWN_HEADS}|{OTHER_HEADS})\s*$", citation.group(1), re.I):
             phrase = citation.group(1)
             return names.named(phrase, window_start + citation.start(1))
+    # A reference list: "- Council of Europe, Convention on Cybercrime (ETS No. 185), Articles 2–6."
+    listed = re.search(
+        r"(?:^|\n)[ \t]*(?:[-–•*][ \t]*|\d+\.[ \t]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+[ \t]*)?([^\n]{1,110}),[ \t]*$",
+        before,
+    )
+    if listed and re.match(
+        r"[ \t]*(?:\([^()\n]{0,30}\))?[ \t]*[.;]?[ \t]*(?:\n|$)", text[end : end + 42]
+    ):
+        found = names.any_name.search(listed.group(1))
+        if found:
+            return names.named(found.group(0), window_start + listed.start(1) + found.start())
     # "its Article 15" / "whose Article 19": the last instrument named before it.
-    pronoun = re.search(r"\b(?:its|whose|their)\s+$", before, re.I)
-    if pronoun:
-        lo = max(0, start - 300)
-        named = _last(names.any_name.finditer(text, lo, start))
-        generic = _last(re.finditer(rf"\b(?:{OWN_HEADS})\b", text[lo:start], re.I))
-        if generic is not None and (named is None or lo + generic.start() >= named.end()):
-            return Context(True, generic.group(0))  # "The treaty ... its Article 5"
-        return names.named(named.group(0), named.start()) if named is not None else None
+    if re.search(r"\b(?:its|whose|their)\s+$", before, re.I):
+        return _last_named(text, start, names)
     # "ICCPR Article 17", "GDPR Art. 6", "Draft Article 6", "Charter Article 2(7)"
     adjacent = re.search(
         r"((?:[A-Z][\w.’'/-]*|draft)(?:\s+[A-Z][\w.’'/-]*){0,3})[ \t\u00a0]+$", before
@@ -320,3 +360,16 @@ def not_a_provision(
 def contrastive(text: str, marker_start: int) -> bool:
     """Is the marker at ``marker_start`` introduced as a contrast ("unlike the zero draft")?"""
     return bool(CONTRAST.search(text[max(0, marker_start - 30) : marker_start]))
+
+
+COORDINATED = re.compile(
+    r"\s*(?:\([^()\n]{0,40}\)|,?\s+on\s+[\w\s-]{1,40}?)?\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)$"
+)
+
+
+def coordinated(text: str, previous_end: int, start: int) -> bool:
+    """Is the reference at ``start`` coordinated with the one ending at ``previous_end``
+    ("its Article 17 and Article 19", "including Article 17 on privacy and Article 19")?"""
+    return 0 <= start - previous_end <= 60 and bool(
+        COORDINATED.fullmatch(text, previous_end, start)
+    )

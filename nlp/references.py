@@ -32,8 +32,9 @@ from nlp.drafts import (
 )
 from nlp.explicit import Found, attach_chapters, scan_articles, scan_chapters
 from nlp.implicit import ImplicitLinker, candidates, confidence_of
-from nlp.instruments import context_of, not_a_provision
+from nlp.instruments import context_of, coordinated, not_a_provision
 
+DRAFT_LOOKBACK = 400  # characters back to look for the draft a "draft Article N" means
 APPOSITION = 4  # characters between an explicit reference and a subject phrase in apposition
 
 
@@ -122,6 +123,7 @@ class ReferenceFinder:
         )
         kept: list[tuple[Found, object]] = []
         blockers: list[tuple[int, int]] = []
+        other_end = -1000  # where the last article of another instrument ends
         for item in found:
             reason = (
                 not_a_provision(text, item.start, item.end, item.head, item.cited, treaty)
@@ -129,8 +131,12 @@ class ReferenceFinder:
                 else None
             )
             context = None if reason else context_of(text, item.start, item.end, treaty)
+            if context is None and coordinated(text, other_end, item.start):
+                reason = "coordinated with another instrument's article"
             if reason or (context is not None and not context.own):
                 blockers.append((item.start, item.end))
+                if reason is None or reason.startswith("coordinated"):
+                    other_end = item.end
                 continue
             if context is not None and context.chapter and item.cited:
                 item.chapter = item.chapter or _chapter(context.chapter, treaty)
@@ -149,16 +155,25 @@ class ReferenceFinder:
         draft.references += self._anaphora(text, draft.references, blockers, draft.sentences)
         return draft
 
-    def _version(self, draft: _Draft, item: Found, context) -> tuple[TextVersion | None, str]:
+    def _version(
+        self, draft: _Draft, item: Found, context, draft_only: bool = False
+    ) -> tuple[TextVersion | None, str]:
         treaty, text, day, hint = self.treaty, draft.text, draft.day, draft.hint
         if context is not None and context.version:
             version = treaty.version(context.version)
             if plausible(version, day):
                 return version, "marker"
+        # "draft Article 17" after a sentence about the revised draft: that draft is meant.
+        scope = max(0, item.start - DRAFT_LOOKBACK) if draft_only else None
         marker = scope_marker(
-            draft.markers, text, draft.sentences.start_of(item.start), item.start, treaty, day
+            draft.markers,
+            text,
+            draft.sentences.start_of(item.start) if scope is None else scope,
+            item.start,
+            treaty,
+            day,
         )
-        if marker is not None:
+        if marker is not None and not (draft_only and marker.version == treaty.final.id):
             return treaty.version(marker.version), "marker"
         if hint and hint != "unknown":
             try:
@@ -170,7 +185,13 @@ class ReferenceFinder:
         return None, "none"
 
     def _resolve(self, draft: _Draft, item: Found, context) -> Reference:
-        version, evidence = self._version(draft, item, context)
+        draft_only = (
+            context is not None
+            and context.own
+            and context.version is None
+            and bool(re.fullmatch(r"(?:the\s+)?draft", context.name.strip(), re.I))
+        )
+        version, evidence = self._version(draft, item, context, draft_only)
         text, sentences, day = draft.text, draft.sentences, draft.day
         surface = text[item.start : item.end]
         if not item.cited:  # a chapter on its own
@@ -190,12 +211,6 @@ class ReferenceFinder:
             subject_of(text, item.start, item.end, sentences, self.treaty)
             if len(item.cited) == 1
             else None
-        )
-        draft_only = (
-            context is not None
-            and context.own
-            and context.version is None
-            and bool(re.fullmatch(r"(?:the\s+)?draft", context.name.strip(), re.I))
         )
         mapping = map_cited(item.cited, version, evidence, subject, self.treaty, day, draft_only)
         return Reference(
@@ -243,6 +258,8 @@ class ReferenceFinder:
             if _apposed(text, candidate, references):
                 continue
             sentence = sentences.index_of(candidate.start)
+            if candidate.kind == "chapter" and len(match.targets) > 1:
+                continue  # "the procedural and cooperation chapters": no one chapter field
             articles = [int(t) for t in match.targets] if candidate.kind == "article" else []
             chapter = match.targets[0] if candidate.kind == "chapter" else None
             if any(

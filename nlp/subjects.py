@@ -129,11 +129,17 @@ class SubjectIndex:
             self.terms[kind].append(Term(words, target, text, singular_only))
 
     def lexical_match(
-        self, phrase: str, kind: str = "article", plural: bool = False, whole: bool = True
+        self,
+        phrase: str,
+        kind: str = "article",
+        plural: bool = False,
+        whole: bool = True,
+        anchored: bool = False,
     ) -> SubjectMatch | None:
         """The provision(s) ``phrase`` names by its words, or None when it names none or
         several equally well. ``whole`` asks that the match cover most of the phrase (for
-        phrases that are only a subject); otherwise a long, specific term anywhere will do."""
+        phrases that are only a subject); otherwise a long, specific term anywhere will do.
+        ``anchored``: a whole term that opens the phrase counts however short it is."""
         words = content_words(phrase)
         if not words:
             return None
@@ -148,13 +154,13 @@ class SubjectIndex:
                 term_cover = run / len(term.words)
                 phrase_cover = run / len(words)
                 complete = run == len(term.words)
-                if complete and (run >= 2 or phrase_cover >= 0.5):
+                if complete and (run >= 2 or phrase_cover >= 0.5 or (anchored and start == 0)):
                     pass
                 elif run >= 2 and term_cover >= 0.6 and (phrase_cover >= 0.5 or run >= 3):
                     pass
                 else:
                     continue
-                if whole and phrase_cover < 0.5 and run < 3:
+                if whole and phrase_cover < 0.5 and run < 3 and not (anchored and start == 0):
                     continue
                 found.append((run, term_cover, start, term))
         if not found:
@@ -162,15 +168,12 @@ class SubjectIndex:
         found.sort(key=lambda f: (-f[0], -f[1]))
         best_run, best_cover, best_at, best = found[0]
         rivals = {f[3].target for f in found if f[0] == best_run and f[1] == best_cover}
-        if len(rivals) == 1:
-            chosen = (
-                self._conjoined(words, found)
-                or self._conjuncts(phrase, kind, plural)
-                or (best.target,)
-            )
-            at = min(f[2] for f in found) if len(chosen) > 1 else best_at
-            return SubjectMatch(chosen, min(1.0, best_run / len(words)) * best_cover, "lexical", at)
-        return None
+        several = self._conjoined(words, found) or self._conjuncts(phrase, kind, plural)
+        if several is None and len(rivals) > 1:
+            return None  # names several provisions equally well: ambiguous
+        chosen = several or (best.target,)
+        at = min(f[2] for f in found) if len(chosen) > 1 else best_at
+        return SubjectMatch(chosen, min(1.0, best_run / len(words)) * best_cover, "lexical", at)
 
     @staticmethod
     def _conjoined(words: list[str], found: list) -> tuple[str, ...] | None:
@@ -196,8 +199,9 @@ class SubjectIndex:
             return None
         targets = []
         for part in parts:
-            match = self.lexical_match(part, kind, plural)
-            if match is None or len(match.targets) != 1:
+            # Each conjunct must begin with its subject; the last may run on into the clause.
+            match = self.lexical_match(part, kind, plural, whole=False, anchored=True)
+            if match is None or len(match.targets) != 1 or match.at != 0:
                 return None
             targets.append(match.targets[0])
         unique = tuple(dict.fromkeys(targets))
