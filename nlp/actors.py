@@ -1,4 +1,6 @@
-"""Stakeholder recognition: registry names first, spaCy NER for the ones not yet known.
+"""Stakeholder recognition: registry names first, then names the text shows to be organisations
+or people not yet known (spaCy NER, and proper names built like organisation names: "the Digital
+Trade Council of Namaro", "the Republic of Veltrana").
 
 Results go to ``doc.spans["actors"]``; each span's ``._.actor`` is an ``Actor`` with the
 registry id (or a ``new-...`` id for a holder first seen in this text), name and type.
@@ -18,13 +20,73 @@ from db.stakeholders import Registry, load_stakeholders
 
 # Words after a demonym that make it a stakeholder ("the Iranian delegation").
 DEMONYM_HEADS = {
-    "delegation", "delegations", "government", "governments", "representative", "representatives",
-    "authorities", "minister", "ministry", "officials", "official", "diplomat", "diplomats",
-    "ambassador", "mission", "negotiators", "negotiator", "presidency", "parliament",
+    "delegation",
+    "delegations",
+    "government",
+    "governments",
+    "representative",
+    "representatives",
+    "authorities",
+    "minister",
+    "ministry",
+    "officials",
+    "official",
+    "diplomat",
+    "diplomats",
+    "ambassador",
+    "mission",
+    "negotiators",
+    "negotiator",
+    "presidency",
+    "parliament",
 }
+# Words that may stand between the demonym and its head ("the Iranian UN delegation").
+DEMONYM_FILLERS = {"un", "u.n.", "foreign", "justice", "interior", "national", "own", "federal"}
 # Entity labels NER may offer as holders not yet in the registry, with a first guess of type.
 NER_TYPES = {"ORG": None, "GPE": "state", "PERSON": None, "NORP": None}
-GENERIC_ORG = re.compile(r"^(the\s+)?(UN|United Nations|Convention|Treaty|Committee|Article|Chapter)\b", re.I)
+GENERIC_ORG = re.compile(
+    r"^(the\s+)?(UN|United Nations|Convention|Treaty|Committee|Article|Chapter|Ad Hoc Committee|"
+    r"General Assembly|Member States?|Parliament|Government|Assembly|Secretariat|Chair|NGOs?)$|"
+    r"^(the\s+)?(Article|Chapter|Articles|Convention|Treaty)\b",
+    re.I,
+)
+# "UN member states" are the states, not the UN.
+NOT_THE_UN = re.compile(r"^\s*(member\s+states?|members|member\s+countries)\b", re.I)
+# Head words of organisation names: a capitalised phrase ending in one of these (optionally
+# followed by "of/for/on ... Name") is an organisation even when NER does not say so.
+ORG_HEADS = (
+    "Republic|Kingdom|Federation|Union|Council|Forum|Alliance|Association|Group|Guild|Network|"
+    "Society|Centre|Center|Institute|Foundation|Chamber|Ministry|Office|Collective|Coalition|"
+    "Accord|Initiative|Party|Commission|Agency|Bar|Court|Committee|Assembly|Parliament|Watch|"
+    "Lab|Labs|Project|Partnership|Consortium|Bureau|Authority|Federation|Trust|Fund|Inc|Ltd|"
+    "Corporation|Company|Systems|Technologies|Security|Payments|Bank|Courier|Herald|Times|Post|"
+    "Wire|News|Magazine|Gazette|Tribune|Journal|University|School|Academy|Principality|League|"
+    "Movement|Campaign|Platform|Caucus|Secretariat|Directorate|Service|Unit|Police|Department"
+)
+PROPER_WORD = r"[A-Z][\w'’&-]*"
+ORG_NAME = re.compile(
+    rf"\b(?:{PROPER_WORD}[ \t]+){{0,5}}(?:{ORG_HEADS})\b"
+    rf"(?:[ \t]+(?:of|for|on|against|to)[ \t]+(?:the[ \t]+)?"
+    rf"{PROPER_WORD}(?:[ \t]+{PROPER_WORD}){{0,4}})?"
+)
+# First guesses of a new holder's type from its name.
+TYPE_CUES = (
+    ("state", r"\b(Republic|Kingdom|Principality|Federation of|Ministry|Government|Parliament)\b"),
+    ("press", r"\b(Courier|Herald|Times|Post|Wire|News|Magazine|Gazette|Tribune|Journal)\b"),
+    ("academic", r"\b(University|School|Academy|Centre for .*Law|Institute for .*Studies)\b"),
+    ("coalition", r"\b(Coalition|Caucus|Alliance of)\b"),
+    (
+        "industry",
+        r"\b(Inc|Ltd|Corporation|Company|Systems|Technologies|Security|Payments|Bank|"
+        r"Chamber|Industry|Trade|Business|Software|Forensics|Intelligence)\b",
+    ),
+    (
+        "ngo",
+        r"\b(Rights|Liberties|Freedom|Watch|Foundation|Society|Forum|Alliance|Network|"
+        r"Collective|Guild|Union|Association|Initiative|Project|Campaign|Movement)\b",
+    ),
+    ("un_body", r"\b(UN|United Nations)\b"),
+)
 
 if not Span.has_extension("actor"):
     Span.set_extension("actor", default=None)
@@ -42,6 +104,24 @@ class Actor:
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def guess_type(name: str, label: str | None = None) -> str | None:
+    """A holder type from the words of a new name ("... Council of Commerce" is industry)."""
+    for holder_type, pattern in TYPE_CUES:
+        if re.search(pattern, name):
+            return holder_type
+    return NER_TYPES.get(label or "")
+
+
+def clean_name(text: str) -> str:
+    name = re.sub(r"^(the|The)\s+", "", text.strip())
+    return re.sub(r"(’s|'s)$", "", name).strip(" ,.;:")
+
+
+def new_actor(text: str, label: str | None = None, kind: str = "organization") -> Actor:
+    name = clean_name(text)
+    return Actor(f"new-{slug(name)}", name, guess_type(name, label), False, kind=kind)
 
 
 class ActorRecognizer:
@@ -65,7 +145,8 @@ class ActorRecognizer:
                 self.by_key.setdefault(name.lower(), actor)
                 # Names match as written; long names also in any case. Short ones ("The Record",
                 # "Meta", "US") are ordinary words when their case differs.
-                matcher = self.folded if len(name.split()) >= 3 and not name.isupper() else self.exact
+                folded = len(name.split()) >= 3 and not name.isupper()
+                matcher = self.folded if folded else self.exact
                 matcher.add(org["id"], [self.make(name)])
             for demonym in org.get("demonyms") or []:
                 self.demonyms.setdefault(demonym, actor)
@@ -89,33 +170,69 @@ class ActorRecognizer:
     def _actor_for(self, span: Span) -> Actor | None:
         return self.by_key.get(span.text) or self.by_key.get(span.text.lower())
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans: list[Span] = []
+    def _registry_spans(self, doc: Doc) -> list[Span]:
+        spans = []
         for matcher in (self.exact, self.folded):
             for _, start, end in matcher(doc):
                 span = Span(doc, start, end, label="ACTOR")
                 actor = self._actor_for(span)
-                if actor is not None:
-                    span._.actor = actor
-                    spans.append(span)
-        for token in doc:
-            actor = self.demonyms.get(token.text)
-            if actor and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in DEMONYM_HEADS:
-                span = Span(doc, token.i, token.i + 2, label="ACTOR")
+                if actor is None:
+                    continue
+                if actor.id == "united-nations" and NOT_THE_UN.match(doc.text[span.end_char :]):
+                    continue
                 span._.actor = actor
                 spans.append(span)
-        taken = {i for span in spans for i in range(span.start, span.end)}
+        return spans
+
+    def _demonym_spans(self, doc: Doc) -> list[Span]:
+        spans = []
+        for token in doc:
+            actor = self.demonyms.get(token.text)
+            if actor is None:
+                continue
+            end = token.i + 1
+            while end < len(doc) and doc[end].lower_ in DEMONYM_FILLERS:
+                end += 1
+            if end < len(doc) and doc[end].lower_ in DEMONYM_HEADS:
+                span = Span(doc, token.i, end + 1, label="ACTOR")
+                span._.actor = actor
+                spans.append(span)
+        return spans
+
+    def _new_spans(self, doc: Doc, taken: set[int]) -> list[Span]:
+        spans = []
+        for match in ORG_NAME.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
+            if span is None or any(i in taken for i in range(span.start, span.end)):
+                continue
+            if GENERIC_ORG.match(span.text) or len(span.text) < 4 or span.start == span.end:
+                continue
+            # A capitalised first word of a sentence is not evidence of a name on its own.
+            if span.end - span.start == 1:
+                continue
+            actor = new_actor(span.text)
+            span = Span(doc, span.start, span.end, label="ACTOR")
+            span._.actor = actor
+            spans.append(span)
         for ent in doc.ents:
             if ent.label_ not in NER_TYPES or any(i in taken for i in range(ent.start, ent.end)):
                 continue
-            name = ent.text.strip()
+            name = clean_name(ent.text)
             if len(name) < 3 or GENERIC_ORG.match(name) or not name[0].isupper():
                 continue
+            if ent.label_ == "NORP":
+                continue  # "Iranian", "European": only with a head word (demonyms above)
             span = Span(doc, ent.start, ent.end, label="ACTOR")
             kind = "person" if ent.label_ == "PERSON" else "organization"
-            span._.actor = Actor(f"new-{slug(name)}", name, NER_TYPES[ent.label_], False, kind=kind)
+            span._.actor = new_actor(ent.text, ent.label_, kind)
             spans.append(span)
-        doc.spans["actors"] = filter_spans(spans)
+        return spans
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = self._registry_spans(doc) + self._demonym_spans(doc)
+        spans = filter_spans(spans)
+        taken = {i for span in spans for i in range(span.start, span.end)}
+        doc.spans["actors"] = filter_spans(spans + self._new_spans(doc, taken))
         return doc
 
 

@@ -1,9 +1,11 @@
 """Attribution: who holds the stance a sentence expresses.
 
 On an organisation's own site the author speaks unless the sentence reports someone else. In
-press coverage the reported stakeholders speak ("X said", "according to X", "X, supported by Y,
-called for ..."), pronouns and "the delegation" refer to the last named speaker, and the outlet
-holds a view only where it states its own (first person, or an opinion piece).
+press coverage the reported stakeholders speak ("X said", "according to X", "X called for",
+"X, supported by Y, called to reject ..." gives both); pronouns, "the delegation" and
+continuing quotations refer to the last named speaker; "states such as A, B and C supported..."
+gives each of them. The outlet holds a view only where it states its own (first person, or an
+opinion piece). Headings name no holder.
 """
 
 from __future__ import annotations
@@ -15,27 +17,161 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp.actors import Actor
+from nlp.speakers import GROUP_TYPES, Named, holders_in_subject, is_stand_in
 
-REPORTING = {
-    "say", "state", "argue", "warn", "urge", "call", "note", "welcome", "criticize", "criticise",
-    "oppose", "support", "tell", "add", "insist", "stress", "express", "vote", "seek", "want",
-    "propose", "reject", "back", "raise", "caution", "emphasize", "emphasise", "condemn",
-    "praise", "push", "demand", "ask", "recommend", "describe", "acknowledge", "believe", "claim",
-    "contend", "maintain", "suggest", "fear", "complain", "comment", "point", "voice", "endorse",
-    "applaud", "decry", "denounce", "object", "reiterate", "highlight", "join", "sign", "ratify",
-    "adopt", "announce", "declare", "explain", "write", "observe", "agree", "disagree", "lament",
-    "question", "challenge", "defend", "champion", "favour", "favor", "resist", "block", "veto",
-    "abstain", "pledge", "commit", "promise", "hail", "celebrate", "regret", "deplore", "accuse",
+# Verbs of saying and of taking a public position: their subject holds the stance.
+SPEECH = {
+    "say",
+    "state",
+    "argue",
+    "warn",
+    "urge",
+    "call",
+    "note",
+    "welcome",
+    "criticize",
+    "criticise",
+    "oppose",
+    "support",
+    "tell",
+    "add",
+    "insist",
+    "stress",
+    "express",
+    "reject",
+    "back",
+    "raise",
+    "caution",
+    "emphasize",
+    "emphasise",
+    "condemn",
+    "praise",
+    "demand",
+    "ask",
+    "recommend",
+    "describe",
+    "acknowledge",
+    "believe",
+    "claim",
+    "contend",
+    "maintain",
+    "suggest",
+    "fear",
+    "complain",
+    "comment",
+    "point",
+    "voice",
+    "endorse",
+    "applaud",
+    "decry",
+    "denounce",
+    "object",
+    "reiterate",
+    "repeat",
+    "highlight",
+    "announce",
+    "declare",
+    "explain",
+    "write",
+    "observe",
+    "agree",
+    "disagree",
+    "lament",
+    "question",
+    "challenge",
+    "defend",
+    "champion",
+    "favour",
+    "favor",
+    "hail",
+    "celebrate",
+    "regret",
+    "deplore",
+    "accuse",
+    "conclude",
+    "find",
+    "consider",
+    "hope",
+    "worry",
+    "concede",
+    "admit",
+    "confirm",
+    "predict",
+    "expect",
+    "doubt",
+    "counter",
+    "respond",
+    "reply",
+    "plead",
+    "appeal",
+    "press",
+    "lobby",
+    "campaign",
+    "signal",
 }
-PRONOUNS = {"it", "they", "he", "she", "we"}
+# Acts that show a position: their subject holds it when nobody is reported as saying anything.
+ACTS = {
+    "vote",
+    "seek",
+    "want",
+    "propose",
+    "push",
+    "join",
+    "sign",
+    "ratify",
+    "adopt",
+    "abstain",
+    "block",
+    "veto",
+    "pledge",
+    "commit",
+    "promise",
+    "resist",
+    "request",
+    "delete",
+    "remove",
+    "strike",
+    "table",
+    "sponsor",
+    "submit",
+    "refuse",
+    "decline",
+    "boycott",
+    "withdraw",
+    "distribute",
+    "circulate",
+    "publish",
+    "issue",
+    "release",
+    "send",
+    "organise",
+    "organize",
+    "hold",
+    "use",
+    "focus",
+    "watch",
+    "remain",
+    "continue",
+    "favour",
+    "prefer",
+    "need",
+    "plan",
+}
+PRONOUNS = {"it", "they", "he", "she"}
 STAND_INS = re.compile(
-    r"^(the|this|that)\s+(delegation|group|organi[sz]ation|ngo|company|office|coalition|"
-    r"government|ministry|body|agency|firm|alliance|association|network|institute|centre|center|"
-    r"union|council|commission|state|country|chamber|accord|outlet|spokes(?:person|man|woman))$",
+    r"^(the|this|that|its|their)\s+(\w+\s+)?(delegation|group|organi[sz]ation|ngo|company|office|"
+    r"coalition|government|ministry|body|agency|firm|alliance|association|network|institute|"
+    r"centre|center|union|council|commission|state|country|chamber|accord|outlet|foundation|"
+    r"initiative|forum|guild|collective|society|minister|ambassador|diplomat|official|expert|"
+    r"spokes(?:person|man|woman)|director|chair|president|rapporteur|letter|statement|report|"
+    r"submission|paper|campaign|party|bar|federation|federation)$",
     re.I,
 )
-OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|analysis|view)", re.I)
+OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
+MODALS = {"should", "must", "ought", "shall"}
 FIRST_PERSON = re.compile(r"\b(we|our|us|I|my)\b")
+QUOTE_OPEN = "\"“‘'«"
+SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
 if not Span.has_extension("holders"):
     Span.set_extension("holders", default=None)
@@ -47,57 +183,101 @@ class Holder:
     name: str
     type: str | None
     known: bool
-    how: str  # author | reported | according_to | pronoun | quote | subject
-    kind: str = "organization"
+    how: str  # author | reported | according_to | pronoun | quote | agent | act
+    kind: str = "organization"  # organization | person | group
     organization_id: str | None = None
+    speaker: str | None = None  # the person who spoke for the holder, when named
 
     @classmethod
-    def of(cls, actor: Actor, how: str) -> Holder:
-        return cls(actor.id, actor.name, actor.type, actor.known, how, actor.kind, actor.organization_id)
+    def of(cls, actor: Actor, how: str, speaker: str | None = None) -> Holder:
+        return cls(
+            actor.id,
+            actor.name,
+            actor.type,
+            actor.known,
+            how,
+            actor.kind,
+            actor.organization_id,
+            speaker,
+        )
+
+    def again(self, how: str) -> Holder:
+        return Holder(
+            self.id,
+            self.name,
+            self.type,
+            self.known,
+            how,
+            self.kind,
+            self.organization_id,
+            self.speaker,
+        )
 
 
-def _actors_in(tokens: set[int], actors: list[Span]) -> list[Span]:
-    return [a for a in actors if a.start in tokens]
+def is_heading(sent: Span) -> bool:
+    """A title or crosshead: short, no closing punctuation, mostly capitalised words."""
+    text = sent.text.strip()
+    words = [t for t in sent if t.is_alpha]
+    if not words or SENTENCE_END.search(text) or len(words) > 14:
+        return False
+    capitalised = sum(1 for t in words if t.text[0].isupper())
+    return capitalised >= 0.5 * len(words) or len(words) <= 6
 
 
-def _subtree_without_relcl(token: Token) -> set[int]:
-    """Token ids of a subject, leaving out relative clauses ("which brings together X, Y")."""
-    out: set[int] = set()
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        out.add(current.i)
-        stack.extend(child for child in current.children if child.dep_ != "relcl")
-    return out
+def _verbs(sent: Span, lemmas: set[str]) -> list[Token]:
+    return [t for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in lemmas]
 
 
-def _subject_holders(sent: Span, actors: list[Span]) -> tuple[list[Span], Token | None]:
-    """Actors in the subject of a reporting verb or of the main verb, and that subject."""
-    verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and (t.lemma_.lower() in REPORTING or t.dep_ == "ROOT")]
-    # Reporting verbs first, then the root.
-    verbs.sort(key=lambda t: (t.lemma_.lower() not in REPORTING, t.i))
-    for verb in verbs:
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                found = _actors_in(_subtree_without_relcl(child), actors)
-                if found:
-                    return found, child
-                return [], child
-            if child.dep_ == "agent":  # "... was opposed by X"
-                found = _actors_in({t.i for t in child.subtree}, actors)
-                if found:
-                    return found, child
-    return [], None
-
-
-def _according_to(sent: Span, actors: list[Span]) -> list[Span]:
-    text = sent.text.lower()
-    if "according to" not in text:
-        return []
-    for token in sent:
-        if token.lower_ == "according" and token.i + 1 < len(sent.doc) and sent.doc[token.i + 1].lower_ == "to":
-            return _actors_in({t.i for t in sent.doc[token.i + 1].subtree}, actors)
+def _subjects(verb: Token) -> list[Token]:
+    """The verb's subject, or the subject it shares through coordination or control."""
+    current = verb
+    for _ in range(4):
+        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        agents = [c for c in current.children if c.dep_ == "agent"]
+        if subjects or agents:
+            # "... was opposed by X": the agent holds the stance, not the grammatical subject.
+            return agents or subjects
+        if current.dep_ in ("conj", "xcomp", "advcl") and current.head.i != current.i:
+            current = current.head
+        elif current.dep_ in ("acl", "relcl") and current.head.i != current.i:
+            # "X, which sought to ...", "votes requested by X", and "X, backed by Y, proposed
+            # ..." parsed as a clause on X: the noun the clause hangs on is the subject.
+            finite = current.dep_ == "relcl" or current.tag_ in ("VBD", "VBZ", "VBP")
+            has_agent = any(c.dep_ == "agent" for c in current.children)
+            return [current.head] if finite or has_agent else []
+        else:
+            break
     return []
+
+
+def _according_to(sent: Span, actors: list[Span]) -> list[Named]:
+    for token in sent:
+        following = sent.doc[token.i + 1] if token.i + 1 < sent.end else None
+        if token.lower_ == "according" and following is not None and following.lower_ == "to":
+            target = sent.doc[token.i + 1]
+            objects = [c for c in target.children if c.dep_ == "pobj"]
+            if objects:
+                return holders_in_subject(objects[0], sent, actors)
+    return []
+
+
+def _is_stand_in(subject: Token) -> bool:
+    if subject.lower_ in PRONOUNS or is_stand_in(subject):
+        return True
+    phrase = " ".join(t.text for t in subject.subtree if t.dep_ not in ("relcl", "acl")).strip()
+    return bool(STAND_INS.match(phrase)) and subject.lower_ not in {"states", "countries"}
+
+
+def _recommends(verb: Token) -> bool:
+    """'X should vote no': the writer recommends; X holds nothing yet."""
+    current = verb
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in current.children):
+            return True
+        if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
+            return False
+        current = current.head
+    return False
 
 
 class Attribution:
@@ -114,32 +294,158 @@ class Attribution:
         press = author_type == "press"
         opinion = bool(OPINION_URL.search(f"{meta.get('url') or ''} {meta.get('title') or ''}"))
         actors = list(doc.spans.get("actors", []))
-        last: list[Holder] = []
+        last: list[Holder] = []  # the last reported speakers
+        recent: list[Holder] = []  # the last named main subject, for "She said" after it
+        in_quote = False
         for sent in doc.sents:
+            if is_heading(sent):
+                sent._.holders = []
+                continue
             in_sent = [a for a in actors if sent.start <= a.start < sent.end]
-            found = _according_to(sent, in_sent)
-            how = "according_to"
-            subject = None
-            if not found:
-                found, subject = _subject_holders(sent, in_sent)
-                how = "reported"
-            holders = [Holder.of(a._.actor, how) for a in found]
-            if not holders and subject is not None:
-                phrase = " ".join(t.text for t in subject.subtree).strip()
-                if subject.lower_ in PRONOUNS - {"we"} or STAND_INS.match(phrase):
-                    holders = [Holder(h.id, h.name, h.type, h.known, "pronoun", h.kind, h.organization_id) for h in last]
-            if not holders and sent.text.lstrip()[:1] in "\"“‘'" and last:
-                holders = [Holder(h.id, h.name, h.type, h.known, "quote", h.kind, h.organization_id) for h in last]
+            quoted = _quoted_tokens(sent, in_quote)
+            holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted)
+            text = sent.text.strip()
+            if not holders and stand_in and (last or recent):
+                holders = [h.again("pronoun") for h in (last or recent)]
+            opens_quote = text[:1] in QUOTE_OPEN
+            if not holders and (opens_quote or in_quote) and last:
+                holders = [h.again("quote") for h in last]
+            in_quote = _quote_left_open(text, in_quote)
             if holders:
-                # One holder per id, in order.
                 holders = list({h.id: h for h in holders}.values())
                 last = holders
-            elif not press or opinion or FIRST_PERSON.search(sent.text):
-                holders = [author]
+            else:
+                recent = _main_subject(sent, in_sent) or recent
+                if not press or opinion or FIRST_PERSON.search(_outside_quotes(text)):
+                    holders = [author]
             sent._.holders = holders
         return doc
 
+    def _reported(
+        self, sent: Span, actors: list[Span], press: bool, opinion: bool, quoted: set[int]
+    ) -> tuple[list[Holder], bool]:
+        """Holders the sentence reports, and whether its speaker is a pronoun or stand-in."""
+        named = _according_to(sent, actors)
+        if named:
+            return [Holder.of(n.actor, "according_to", n.speaker) for n in named], False
+        stand_in = False
+        for lemmas, how in ((SPEECH, "reported"), (ACTS, "act")):
+            holders: list[Holder] = []
+            decided: set[int] = set()  # verbs whose clause has a speaker (or a recommendation)
+            for verb in sorted(_verbs(sent, lemmas), key=_depth):
+                if verb.i in quoted or _reports_within(verb, decided):
+                    continue  # "X said [Y had asked ...]": Y is what X said, not a speaker
+                if _recommends(verb):
+                    decided.add(verb.i)
+                    continue
+                for subject in _subjects(verb):
+                    how_here = how
+                    if subject.dep_ == "agent":
+                        objects = [c for c in subject.children if c.dep_ == "pobj"]
+                        subject = objects[0] if objects else subject
+                        how_here = "agent"
+                    found = holders_in_subject(subject, sent, actors)
+                    if lemmas is ACTS and not press:
+                        found = [n for n in found if n.actor.kind != "group"]
+                    if found:
+                        holders += [Holder.of(n.actor, how_here, n.speaker) for n in found]
+                        decided.add(verb.i)
+                    elif _is_stand_in(subject) and lemmas is SPEECH and not _parenthetical(verb):
+                        stand_in = True
+                        decided.add(verb.i)
+            if holders:
+                return holders, False
+            if stand_in:
+                return [], True
+        if press and not opinion:
+            # "Digital rights groups were far less enthusiastic": the main subject speaks.
+            for token in sent:
+                if token.dep_ == "ROOT" and token.i not in quoted and not _recommends(token):
+                    for subject in [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]:
+                        found = holders_in_subject(subject, sent, actors)
+                        if found and _describes_speakers(subject, found):
+                            return [Holder.of(n.actor, "reported", n.speaker) for n in found], False
+        return [], False
 
-@Language.factory("stancemap_attribution", assigns=["span._.holders"], requires=["doc.spans", "token.dep"])
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i and depth < 50:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def _reports_within(verb: Token, decided: set[int]) -> bool:
+    """Is the verb inside what a decided verb reports (its complement clause)?"""
+    current = verb
+    embedded = False
+    while current.head.i != current.i:
+        embedded = embedded or current.dep_ in ("ccomp", "xcomp", "relcl", "acl", "pcomp", "dobj")
+        current = current.head
+        if current.i in decided and embedded:
+            return True
+    return False
+
+
+def _parenthetical(verb: Token) -> bool:
+    """'..., which they say could ...': a pronoun speaker inside a relative clause."""
+    current = verb
+    while current.head.i != current.i:
+        if current.dep_ == "relcl":
+            return True
+        current = current.head
+    return False
+
+
+def _main_subject(sent: Span, actors: list[Span]) -> list[Holder]:
+    for token in sent:
+        if token.dep_ == "ROOT":
+            for subject in [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]:
+                found = holders_in_subject(subject, sent, actors)
+                found = [n for n in found if n.actor.kind != "group"]
+                if found:
+                    return [Holder.of(n.actor, "reported", n.speaker) for n in found]
+    return []
+
+
+def _describes_speakers(subject: Token, found: list[Named]) -> bool:
+    return any(n.actor.kind != "group" for n in found) or subject.lower_ in GROUP_TYPES
+
+
+def _outside_quotes(text: str) -> str:
+    return re.sub(r"[\"“][^\"”]*[\"”]", " ", text)
+
+
+def _quoted_tokens(sent: Span, open_at_start: bool) -> set[int]:
+    """Tokens inside quotation marks: what a speaker said, not who is speaking."""
+    inside, out = open_at_start, set()
+    for token in sent:
+        if token.text in ("“", "«"):
+            inside = True
+        elif token.text in ("”", "»"):
+            inside = False
+        elif token.text == '"' or token.text.startswith('"'):
+            inside = not inside
+        elif inside:
+            out.add(token.i)
+    return out
+
+
+def _quote_left_open(text: str, was_open: bool) -> bool:
+    """Whether a quotation is still open after this sentence (quotes running over sentences)."""
+    opened = text.count("“") + text.count("«")
+    closed = text.count("”") + text.count("»")
+    straight = text.count('"')
+    if opened or closed:
+        return (was_open and closed == 0) or opened > closed
+    if straight % 2 == 1:
+        return not was_open
+    return was_open
+
+
+@Language.factory(
+    "stancemap_attribution", assigns=["span._.holders"], requires=["doc.spans", "token.dep"]
+)
 def make_attribution(nlp: Language, name: str) -> Attribution:
     return Attribution()

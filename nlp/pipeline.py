@@ -68,7 +68,11 @@ class Analysis:
         """Each stored sentence stance: (sentence, holder, target, prediction)."""
         for sentence in self.sentences:
             prediction = sentence.prediction
-            if prediction is None or prediction.stance == "neutral" or prediction.confidence < STANCE_MINIMUM:
+            if (
+                prediction is None
+                or prediction.stance == "neutral"
+                or prediction.confidence < STANCE_MINIMUM
+            ):
                 continue
             for holder in sentence.holders:
                 for target in sentence.targets:
@@ -76,7 +80,7 @@ class Analysis:
 
 
 def build_nlp(treaty: str = DEFAULT_TREATY, organizations: Iterable[dict] = ()) -> Language:
-    nlp = load_spacy()
+    nlp = load_spacy(exclude=())  # the lemmatizer: attribution reads verbs by lemma
     nlp.max_length = MAX_CHARS + 1000
     nlp.add_pipe("stancemap_line_breaks", before="parser")
     nlp.add_pipe("stancemap_article_refs", config={"treaty": treaty})

@@ -1,0 +1,399 @@
+"""From a sentence's subject to the stakeholders it names.
+
+A subject can name several holders ("X, supported by Y", "A, B and C", "states such as A and
+B", "a coalition including A and B"), name a person who speaks for an organisation ("X, who led
+the delegation of Y", "X of Y", "a spokesperson for Y"), or describe a group that no registry
+knows ("Several Western delegations", "Digital rights groups"). Relative clauses about an
+organisation ("..., which brings together companies including M and N") name members, not
+holders, and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from nlp.actors import Actor, slug
+
+# Head nouns of phrases that describe holders without naming them.
+GROUP_TYPES = {
+    "delegation": "state",
+    "delegations": "state",
+    "state": "state",
+    "states": "state",
+    "country": "state",
+    "countries": "state",
+    "government": "state",
+    "governments": "state",
+    "diplomat": "state",
+    "diplomats": "state",
+    "delegate": "state",
+    "delegates": "state",
+    "negotiators": "state",
+    "ministry": "state",
+    "ministries": "state",
+    "minister": "state",
+    "official": "state",
+    "officials": "state",
+    "authorities": "state",
+    "parliament": "state",
+    "lawmakers": "state",
+    "investigators": "state",
+    "prosecutors": "state",
+    "regulators": "state",
+    "group": None,
+    "groups": None,
+    "organisation": None,
+    "organization": None,
+    "organisations": "ngo",
+    "organizations": "ngo",
+    "ngos": "ngo",
+    "society": "ngo",
+    "advocates": "ngo",
+    "activists": "ngo",
+    "campaigners": "ngo",
+    "defenders": "ngo",
+    "coalition": "coalition",
+    "alliance": "coalition",
+    "network": None,
+    "companies": "industry",
+    "firms": "industry",
+    "industry": "industry",
+    "providers": "industry",
+    "businesses": "industry",
+    "vendors": "industry",
+    "researchers": "academic",
+    "experts": "academic",
+    "academics": "academic",
+    "scholars": "academic",
+    "lawyers": None,
+    "critics": None,
+    "supporters": None,
+    "opponents": None,
+    "observers": None,
+    "commentators": None,
+    "analysts": None,
+    "journalists": "press",
+    "editors": "press",
+    "representatives": None,
+    "members": None,
+    "participants": None,
+    "community": None,
+    "spokesperson": None,
+    "spokesman": None,
+    "spokeswoman": None,
+    "chair": "un_body",
+    "agencies": "un_body",
+    "bodies": None,
+    "unions": "ngo",
+    "associations": None,
+    "party": None,
+    "parties": None,
+    "signatories": None,
+    "people": None,
+    "victims": "ngo",
+    "families": None,
+    "rapporteurs": "un_body",
+    "users": None,
+    "engineers": None,
+    "prosecutor": "state",
+    "counsel": None,
+    "expert": "academic",
+    "researcher": "academic",
+    "professor": "academic",
+    "analyst": None,
+    "lawyer": None,
+    "ambassador": "state",
+    "director": None,
+    "judge": "state",
+    "source": None,
+    "sources": None,
+    "insiders": None,
+    "executives": "industry",
+}
+# Verbs of a relative clause that tie a person to the organisation in it.
+ROLE_VERBS = {
+    "lead",
+    "head",
+    "chair",
+    "represent",
+    "direct",
+    "coordinate",
+    "work",
+    "serve",
+    "run",
+    "manage",
+    "speak",
+    "advise",
+    "oversee",
+    "found",
+    "co-found",
+    "join",
+    "be",
+}
+ROLE_PREPOSITIONS = {"of", "for", "from", "at", "with", "in"}
+MEMBER_PREPOSITIONS = {"including", "such", "like", "among"}
+ALONG = re.compile(r"^(along|together|jointly)$", re.I)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A holder named in a subject: an actor (with the person who spoke for it) or a group."""
+
+    actor: Actor
+    speaker: str | None = None
+
+
+def group_actor(phrase: str, head: Token) -> Actor:
+    name = re.sub(r"\s+", " ", phrase).strip(" ,.;:")
+    return Actor(f"group-{slug(name)}", name, GROUP_TYPES.get(head.lower_), False, kind="group")
+
+
+def _relative_clause_excluded(token: Token, actor_tokens: set[int]) -> bool:
+    """A relative or participial clause to leave out of a subject (its verb is not a name)."""
+    return token.dep_ == "relcl" and token.i not in actor_tokens
+
+
+def subject_tokens(head: Token, actor_tokens: set[int]) -> set[int]:
+    """The subject's tokens without relative clauses (a parse inside a name does not count)."""
+    out: set[int] = set()
+    stack = [head]
+    while stack:
+        current = stack.pop()
+        out.add(current.i)
+        stack.extend(c for c in current.children if not _relative_clause_excluded(c, actor_tokens))
+    return out
+
+
+ALLOWED_PREPOSITIONS = (
+    ROLE_PREPOSITIONS
+    | MEMBER_PREPOSITIONS
+    | {"along", "together", "alongside", "besides", "by", "as", "on", "behind"}
+)
+LINKING_DEPS = {
+    "conj",
+    "cc",
+    "pobj",
+    "agent",
+    "appos",
+    "prep",
+    "poss",
+    "compound",
+    "amod",
+    "acl",
+    "nmod",
+    "npadvmod",
+    "punct",
+    "det",
+    "dobj",
+    "pcomp",
+}
+DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
+
+
+def _speaks_through(token: Token, head: Token, actor_tokens: set[int]) -> bool:
+    """Whether ``token`` names a holder of the subject headed by ``head``: it is linked to it by
+    coordination, apposition, "of/for/including/supported by ..." or possession, and not only a
+    modifier of something else ("the UN convention", "adopted in New York")."""
+    current = token
+    while current.i != head.i:
+        parent = current.head
+        if parent.i == current.i:
+            return False
+        if current.i in actor_tokens and current.dep_ not in ("compound", "amod", "nmod", "poss"):
+            current = parent  # the parse inside and around a name is not to be trusted
+            continue
+        along = current.dep_ == "advmod" and current.lower_ in ("along", "together")
+        if current.dep_ not in LINKING_DEPS and not along:
+            return False
+        if current.dep_ == "prep" and current.lower_ not in ALLOWED_PREPOSITIONS:
+            return False
+        if current.dep_ in ("compound", "amod", "nmod", "poss") and not (
+            parent.i in actor_tokens or parent.lower_ in GROUP_TYPES
+        ):
+            return False
+        if current.dep_ == "acl" and not any(c.dep_ == "agent" for c in current.children):
+            return False
+        if current.dep_ == "dobj" and parent.lower_ not in MEMBER_PREPOSITIONS:
+            return False
+        current = parent
+    return True
+
+
+def _role_organisation(person: Span, actors: list[Span], actor_tokens: set[int]) -> Span | None:
+    """The organisation a person speaks for, where the sentence says so."""
+    root = person.root
+    # "X of Y", "X from Y", "X at Y"
+    for child in root.children:
+        if child.dep_ == "prep" and child.lower_ in ROLE_PREPOSITIONS:
+            org = _first_org(_pobj_name(child, actors), actors)
+            if org is not None:
+                return org
+    # "X, who led the delegation of Y", "X, the group's director at Y", "X, director of Y"
+    for child in root.children:
+        if child.dep_ == "relcl" and child.lemma_.lower() in ROLE_VERBS:
+            tokens = {t.i for t in child.subtree if not _inner_relcl(t, child)}
+            org = _first_org(tokens, actors)
+            if org is not None:
+                return org
+        if child.dep_ == "appos":
+            tokens = {t.i for t in child.subtree if not _inner_relcl(t, child)}
+            org = _first_org(tokens, actors)
+            if org is not None:
+                return org
+    return None
+
+
+def _pobj_name(preposition: Token, actors: list[Span]) -> set[int]:
+    """The tokens of the name a preposition governs ("of [the Meridian Alliance]")."""
+    for child in preposition.children:
+        if child.dep_ == "pobj":
+            for span in actors:
+                if span.start <= child.i < span.end:
+                    return set(range(span.start, span.end))
+            return {child.i}
+    return set()
+
+
+def _inner_relcl(token: Token, outer: Token) -> bool:
+    """Is ``token`` inside a relative clause nested below ``outer`` ("which brings together...")?"""
+    current = token
+    while current.i != outer.i and current.head.i != current.i:
+        if current.dep_ == "relcl":
+            return True
+        current = current.head
+    return False
+
+
+def _first_org(tokens: set[int], actors: list[Span]) -> Span | None:
+    for span in actors:
+        if span.start in tokens and span._.actor.kind == "organization":
+            return span
+    return None
+
+
+def is_stand_in(head: Token) -> bool:
+    """'the group', 'the delegation', 'this coalition': a reference back, not a description."""
+    if head.lower_ not in GROUP_TYPES:
+        return False
+    modifiers = [c for c in head.children if c.dep_ not in ("punct", "case")]
+    return bool(modifiers) and all(
+        c.dep_ == "det" and c.lower_ in DEFINITE or c.dep_ == "poss" and c.lower_ in DEFINITE
+        for c in modifiers
+    )
+
+
+def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[Token]:
+    doc = head.doc
+    heads = []
+    for i in sorted(tokens):
+        token = doc[i]
+        if i in actor_tokens or token.lower_ not in GROUP_TYPES:
+            continue
+        if token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if not _speaks_through(token, head, actor_tokens) or is_stand_in(token):
+            continue
+        # A description of a named holder ("X, a group of companies") or a group inside another
+        # one's phrase ("representatives of victims' groups") is not a holder of its own.
+        if token.dep_ == "appos" or _inside_group(token, tokens, actor_tokens):
+            continue
+        heads.append(token)
+    return heads
+
+
+def _inside_group(token: Token, tokens: set[int], actor_tokens: set[int]) -> bool:
+    current = token
+    while current.head.i != current.i and current.head.i in tokens:
+        if current.dep_ == "pobj" and current.head.lower_ == "of":
+            owner = current.head.head
+            if owner.lower_ in GROUP_TYPES or owner.i in actor_tokens:
+                return True
+        current = current.head
+    return False
+
+
+def _group_phrase(head: Token, tokens: set[int]) -> str:
+    """The describing phrase of a group head: its left modifiers and its "of ..." part, up to
+    a comma or a list of members."""
+    doc = head.doc
+    start = head.left_edge.i
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = max(end, child.right_edge.i + 1)
+    for i in range(head.i + 1, end):
+        if doc[i].text in (",", ";", "(", ":") or doc[i].lower_ in MEMBER_PREPOSITIONS:
+            end = i
+            break
+    end = min(end, max(tokens) + 1)
+    return "".join(t.text_with_ws for t in doc[start:end])
+
+
+def _names_an_actor(head: Token, actors: list[Span]) -> bool:
+    """'a spokesperson for Y', 'delegates from Y', "Y's delegation": Y speaks, not the group."""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in ROLE_PREPOSITIONS:
+            if _first_org(_pobj_name(child, actors), actors) is not None:
+                return True
+        if child.dep_ == "poss" and any(s.start <= child.i < s.end for s in actors):
+            return True
+    return False
+
+
+def _has_named_members(head: Token, actors: list[Span]) -> bool:
+    """'Delegations including Russia and India': the members are the holders."""
+    owners = [head] + [
+        pobj for prep in head.children if prep.dep_ == "prep" and prep.lower_ == "of"
+        for pobj in prep.children if pobj.dep_ == "pobj"
+    ]
+    return any(_names_members(owner, actors) for owner in owners)
+
+
+def _names_members(head: Token, actors: list[Span]) -> bool:
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in MEMBER_PREPOSITIONS:
+            tokens = {t.i for t in child.subtree}
+            if any(span.start in tokens for span in actors):
+                return True
+        if child.dep_ == "amod" and child.lower_ == "such":
+            return True
+        if child.dep_ == "prep" and child.lower_ == "as" and any(
+            c.lower_ == "such" for c in child.children
+        ):
+            return True
+    return False
+
+
+def holders_in_subject(subject: Token, sent: Span, actors: list[Span]) -> list[Named]:
+    """Every holder a subject names, in order."""
+    actor_tokens = {i for span in actors for i in range(span.start, span.end)}
+    tokens = subject_tokens(subject, actor_tokens)
+    found: list[tuple[int, Named]] = []
+    for span in actors:
+        if span.start not in tokens:
+            continue
+        inside = span.start <= subject.i < span.end
+        if not inside and not _speaks_through(span.root, subject, actor_tokens):
+            continue
+        actor = span._.actor
+        if actor.kind == "person":
+            org = _role_organisation(span, actors, actor_tokens)
+            if org is not None:
+                found.append((span.start, Named(org._.actor, speaker=actor.name)))
+                continue
+            if actor.organization_id:
+                found.append((span.start, Named(actor, speaker=actor.name)))
+                continue
+        found.append((span.start, Named(actor)))
+    for head in _group_heads(tokens, subject, actor_tokens):
+        if _names_an_actor(head, actors) or _has_named_members(head, actors):
+            continue
+        found.append((head.left_edge.i, Named(group_actor(_group_phrase(head, tokens), head))))
+    found.sort(key=lambda pair: pair[0])
+    out: dict[str, Named] = {}
+    for _, named in found:
+        out.setdefault(named.actor.id, named)
+    return list(out.values())
