@@ -39,6 +39,8 @@ def table_schema(
     fields = []
     for name, declared, _ in columns:
         field = {"name": name, "type": field_type(declared)}
+        if (declared or "").upper() == "BLOB":
+            field["format"] = "binary"  # base64 in the CSV
         if columns_help.get(name):
             field["description"] = columns_help[name]
         fields.append(field)

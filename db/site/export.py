@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import json
@@ -78,8 +79,21 @@ def copy_database(db_path: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+def _base64(value: object) -> object:
+    return base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+
+
 def write_csv(conn: sqlite3.Connection, table: str, path: Path) -> int:
-    cursor = conn.execute(f"select * from [{table}]")
+    # Binary columns (fingerprints) go out as base64, as the data package declares them.
+    info = conn.execute(f"select name, type from pragma_table_info('{table}')").fetchall()
+    conn.create_function("stancemap_base64", 1, _base64, deterministic=True)
+    selected = ", ".join(
+        f"stancemap_base64([{name}]) as [{name}]"
+        if (declared or "").upper() == "BLOB"
+        else f"[{name}]"
+        for name, declared in info
+    )
+    cursor = conn.execute(f"select {selected} from [{table}]")
     rows = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
