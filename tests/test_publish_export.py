@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
+import shlex
 import shutil
 import sqlite3
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from conftest import HOSTILE_ORG, run_cli
 from frictionless import Package
 
 from db.site.export import public_tables
+from db.site.serving import SETTINGS, setting_text
 
 pytestmark = pytest.mark.slow
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -167,3 +173,53 @@ def test_publish_command_writes_the_folder_and_is_repeatable(demo_db: Path, tmp_
     assert second.returncode == 0, second.stderr
     assert {p.name: p.read_bytes() for p in (out / "csv").iterdir()} == csvs
     assert Package(str(out / "datapackage.json")).validate().valid
+
+
+def readme_deploy_command() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:publish -->")[1].split("<!-- /section:publish -->")[0]
+    match = re.search(r"^datasette publish cloudrun .*?(?<!\\)\n", section, re.M | re.S)
+    assert match, "the README shows a `datasette publish cloudrun` command"
+    return match.group(0).replace("\\\n", " ")
+
+
+def test_the_readme_deploy_command_ships_the_site_with_its_limits(published_site, tmp_path):
+    """The README's Cloud Run command, run against a stand-in `gcloud` (no cloud here): it must
+    build a container that serves the database immutable with the site and its limits."""
+    command = readme_deploy_command()
+    for key, value in SETTINGS.items():
+        assert f"--setting {key} {setting_text(value)}" in command, key
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gcloud = bin_dir / "gcloud"
+    gcloud.write_text('#!/bin/sh\necho "$@" >> "$GCLOUD_LOG"\necho stancemap-test\n')
+    gcloud.chmod(0o755)
+    args = shlex.split(command.replace("published/stancemap.db", "published/demo.db"))
+    args = [a.replace("published/", f"{published_site}/") for a in args]
+    assert args[:3] == ["datasette", "publish", "cloudrun"]
+    result = subprocess.run(
+        [sys.executable, "-m", "datasette", *args[1:], "--show-files"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "GCLOUD_LOG": str(tmp_path / "gcloud.log"),
+        },
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    dockerfile = result.stdout.split("==== Dockerfile ====")[1]
+    assert "-i demo.db" in dockerfile, "served immutable"
+    for expected in (
+        "--template-dir templates/",
+        "--plugins-dir plugins/",
+        "datasette-dashboards==0.8.0",
+        "--setting sql_time_limit_ms 1000",
+        "--setting max_returned_rows 1000",
+    ):
+        assert expected in dockerfile, expected
+    calls = (tmp_path / "gcloud.log").read_text()
+    assert "builds submit" in calls and "run deploy" in calls and "--memory 2Gi" in calls
