@@ -169,7 +169,7 @@ STAND_INS = re.compile(
 )
 OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
 MODALS = {"should", "must", "ought", "shall"}
-FIRST_PERSON = re.compile(r"\b(we|our|us|I|my)\b")
+FIRST_PERSON = re.compile(r"\b([Ww]e|[Oo]ur|us|I|[Mm]y)\b")  # not "US"
 QUOTE_OPEN = "\"“‘'«"
 SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
@@ -234,6 +234,9 @@ def _subjects(verb: Token) -> list[Token]:
     for _ in range(4):
         subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
         agents = [c for c in current.children if c.dep_ == "agent"]
+        if current.dep_ == "acl" and agents and not subjects and current.head.i != current.i:
+            # "X, supported by Y, ...": X and Y both (the agent is part of X's phrase).
+            return [current.head]
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
             return agents or subjects
