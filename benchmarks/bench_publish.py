@@ -15,6 +15,7 @@ skewed distributions like real statement sets (a few prolific holders, a few hot
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -24,6 +25,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from db.schema import HOLDER_ARTICLE_COUNTS
 from db.site import DatasetteServer, metadata_for, publish
 from db.site.metadata import canned_queries, dashboard_charts
 from db.stakeholders import load_stakeholders
@@ -33,7 +35,7 @@ from db.treaty import load_treaty
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CORPUS = HERE.parent / "nlp" / "data" / "stance"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DOCUMENTS = 20_000
 SENTENCES_PER_DOCUMENT = 50
 SENTENCE_STANCES = 180_000  # plus one author position per document = 200,000 stances
@@ -266,6 +268,8 @@ def build_database(path: Path) -> dict:
         conn.execute(f"insert into [{fts}]([{fts}]) values ('rebuild')")
     for _, sql in triggers:
         conn.execute(sql)
+    conn.execute("delete from holder_article_stances")  # kept by triggers, dropped for the load
+    conn.execute(HOLDER_ARTICLE_COUNTS)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -292,23 +296,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
-def timed(server: DatasetteServer, path: str, count: int = REQUESTS) -> list[float]:
-    """Milliseconds per request, after one warm-up; any answer but 200 stops the benchmark."""
-    status, body = server.get(path, timeout=60)
-    if status != 200:
-        raise RuntimeError(f"{path}: HTTP {status}: {body[:300]!r}")
-    times = []
+def timed(server: DatasetteServer, path: str, count: int = REQUESTS) -> tuple[list[float], int]:
+    """Milliseconds per answered request after one warm-up, and how many were not answered
+    (a time-limit error counts as not answered, with its time)."""
+    server.get(path, timeout=60)
+    times, failed = [], 0
     for _ in range(count):
         started = time.perf_counter()
-        status, body = server.get(path, timeout=60)
+        status, _ = server.get(path, timeout=60)
         times.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise RuntimeError(f"{path}: HTTP {status}: {body[:300]!r}")
-    return times
+        failed += status != 200
+    return times, failed
 
 
-def summary(times: list[float]) -> str:
-    return f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 0.95):.0f} ms"
+def summary(times: list[float], failed: int = 0) -> str:
+    text = f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 0.95):.0f} ms"
+    return text + (f", {failed} of {len(times)} failed" if failed else "")
 
 
 def chart_sql(sql: str, options: dict) -> str:
@@ -320,26 +323,27 @@ def chart_sql(sql: str, options: dict) -> str:
 
 def measure(server: DatasetteServer, metadata: dict, db: str, figures: dict, p95: dict) -> None:
     for name in canned_queries(metadata):
-        times = []
+        times, failed = [], 0
         for params in QUERY_PARAMETERS[name]:
             extra = {**params, "_shape": "objects"}
-            times += timed(server, f"/{db}/{name}.json?" + urllib.parse.urlencode(extra))
-        figures[f"query {name}"] = summary(times)
-        p95[name] = percentile(times, 0.95)
+            more, bad = timed(server, f"/{db}/{name}.json?" + urllib.parse.urlencode(extra))
+            times, failed = times + more, failed + bad
+        figures[f"query {name}"] = summary(times, failed)
+        p95[name] = percentile(times, 0.95) if not failed else float("inf")
         first = urllib.parse.urlencode(QUERY_PARAMETERS[name][0])
-        figures[f"query {name} (HTML page)"] = summary(
-            timed(server, f"/{db}/{name}?{first}", REQUESTS // 2)
-        )
+        html, bad = timed(server, f"/{db}/{name}?{first}", REQUESTS // 2)
+        figures[f"query {name} (HTML page)"] = summary(html, bad)
     for key, chart in dashboard_charts(metadata).items():
-        times = []
+        times, failed = [], 0
         for options in DASHBOARD_FILTERS:
             sql = chart_sql(chart["query"], options)
             extra = {"sql": sql, **options, "_shape": "objects"}
-            times += timed(server, f"/{db}.json?" + urllib.parse.urlencode(extra))
-        figures[f"chart {key}"] = summary(times)
-        p95[key] = percentile(times, 0.95)
+            more, bad = timed(server, f"/{db}.json?" + urllib.parse.urlencode(extra))
+            times, failed = times + more, failed + bad
+        figures[f"chart {key}"] = summary(times, failed)
+        p95[key] = percentile(times, 0.95) if not failed else float("inf")
     for page in PAGES:
-        figures[f"page {page}"] = summary(timed(server, page, REQUESTS // 2))
+        figures[f"page {page}"] = summary(*timed(server, page, REQUESTS // 2))
 
 
 def run() -> dict:
@@ -356,6 +360,7 @@ def run() -> dict:
     metadata = metadata_for(out / f"{source.stem}.db")
     db = source.stem
     p95 = {}
+    figures["load average before"] = round(os.getloadavg()[0], 1)
     with DatasetteServer.for_folder(out) as server:
         try:
             measure(server, metadata, db, figures, p95)
@@ -363,6 +368,7 @@ def run() -> dict:
             raise RuntimeError(
                 f"{error}; Datasette exit status {server.process.poll()}: {server.errors()[-2000:]}"
             ) from error
+    figures["load average after"] = round(os.getloadavg()[0], 1)
     slowest_query = max((v, k) for k, v in p95.items() if "/" not in k)
     figures["slowest canned query p95"] = f"{slowest_query[1]}: {slowest_query[0]:.0f} ms"
     figures["canned queries all under 200 ms p95"] = slowest_query[0] < 200

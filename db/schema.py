@@ -297,5 +297,77 @@ def m003_publish_indexes(db: Database) -> None:
         db["stances"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
 
 
+# Stances per holder, article and holder type, kept by triggers in the same transaction as the
+# stances themselves: the site's holder x article matrix and heat map read these few rows instead
+# of aggregating every stance (a second at 200,000 stances on a busy server).
+HOLDER_ARTICLE_COUNTS = """
+insert into holder_article_stances
+  (holder_id, article_number, holder_type, support, oppose, mixed, neutral, total)
+select holder_id, article_number, coalesce(holder_type, ''),
+       sum(stance = 'support'), sum(stance = 'oppose'), sum(stance = 'mixed'),
+       sum(stance = 'neutral'), count(*)
+from stances
+where article_number is not null and holder_id is not null
+group by holder_id, article_number, coalesce(holder_type, '')
+"""
+_COUNT_IN = """
+  insert into holder_article_stances
+    (holder_id, article_number, holder_type, support, oppose, mixed, neutral, total)
+  values (new.holder_id, new.article_number, coalesce(new.holder_type, ''),
+          new.stance = 'support', new.stance = 'oppose', new.stance = 'mixed',
+          new.stance = 'neutral', 1)
+  on conflict (holder_id, article_number, holder_type) do update set
+    support = support + excluded.support, oppose = oppose + excluded.oppose,
+    mixed = mixed + excluded.mixed, neutral = neutral + excluded.neutral,
+    total = total + 1;
+"""
+_COUNT_OUT = """
+  update holder_article_stances set
+    support = support - (old.stance = 'support'), oppose = oppose - (old.stance = 'oppose'),
+    mixed = mixed - (old.stance = 'mixed'), neutral = neutral - (old.stance = 'neutral'),
+    total = total - 1
+  where holder_id = old.holder_id and article_number = old.article_number
+    and holder_type = coalesce(old.holder_type, '');
+  delete from holder_article_stances
+  where holder_id = old.holder_id and article_number = old.article_number
+    and holder_type = coalesce(old.holder_type, '') and total <= 0;
+"""
+_COUNTED_NEW = "new.article_number is not null and new.holder_id is not null"
+_COUNTED_OLD = "old.article_number is not null and old.holder_id is not null"
+
+
+@migrations()
+def m004_holder_article_counts(db: Database) -> None:
+    """holder_article_stances: the holder x article counts, kept current by triggers."""
+    db.execute(
+        """create table if not exists holder_article_stances (
+          holder_id text not null,
+          article_number integer not null,
+          holder_type text not null,  -- '' when unknown
+          support integer not null, oppose integer not null, mixed integer not null,
+          neutral integer not null, total integer not null,
+          primary key (holder_id, article_number, holder_type)
+        )"""
+    )
+    db.execute(
+        f"create trigger if not exists stances_count_ai after insert on stances "
+        f"when {_COUNTED_NEW} begin {_COUNT_IN} end"
+    )
+    db.execute(
+        f"create trigger if not exists stances_count_ad after delete on stances "
+        f"when {_COUNTED_OLD} begin {_COUNT_OUT} end"
+    )
+    db.execute(
+        f"create trigger if not exists stances_count_au_old after update on stances "
+        f"when {_COUNTED_OLD} begin {_COUNT_OUT} end"
+    )
+    db.execute(
+        f"create trigger if not exists stances_count_au_new after update on stances "
+        f"when {_COUNTED_NEW} begin {_COUNT_IN} end"
+    )
+    db.execute("delete from holder_article_stances")
+    db.execute(HOLDER_ARTICLE_COUNTS)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)
