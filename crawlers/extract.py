@@ -32,6 +32,24 @@ class ExtractionError(Exception):
     """The page could not be turned into text; the message says why."""
 
 
+class UnsupportedContent(ExtractionError):
+    """Neither HTML nor PDF: recorded as skipped, not as a failure."""
+
+
+def is_pdf(body: bytes, content_type: str) -> bool:
+    return "pdf" in content_type.lower() or body[:5] == b"%PDF-"
+
+
+def extract_body(body: bytes, content_type: str, url: str) -> Extracted:
+    """A fetched body (HTML or PDF, as the server sent it) to text and metadata."""
+    lowered = content_type.lower()
+    if is_pdf(body, lowered):
+        return extract_pdf(body, url)
+    if any(kind in lowered for kind in ("html", "xml", "text/")) or b"<html" in body[:2048].lower():
+        return extract_html(decode_html(body, content_type), url)
+    raise UnsupportedContent(f"unsupported content type {content_type!r}")
+
+
 @dataclass
 class Extracted:
     text: str

@@ -59,6 +59,8 @@ class StorePipeline:
         for row in self.store.document_signatures():
             self.index.add(row["document_id"], row["minhash"])
         self.started = time.monotonic()
+        # One crawl at a time per database: a crawl still "running" was killed.
+        self.store.mark_interrupted_runs("crawl")
         self.run_id = self.store.start_run(
             "crawl", code_version(), organizations=len(organizations)
         )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from crawlers.extract import Extracted, ExtractionError, decode_html, extract_html, extract_pdf
+from crawlers.extract import Extracted, ExtractionError, extract_body
 from crawlers.relevance import assess
 from db.treaty import load_treaty
 
@@ -98,9 +98,7 @@ def demo_pages(folder: Path = DEMO) -> list[LabelledPage]:
 
 def read_page(page: LabelledPage) -> Extracted:
     body = page.file.read_bytes().replace(b"{{base}}", BASE.encode())
-    if "pdf" in page.content_type:
-        return extract_pdf(body, BASE + "/" + page.file.name)
-    return extract_html(decode_html(body, page.content_type), BASE + "/" + page.file.name)
+    return extract_body(body, page.content_type, BASE + "/" + page.file.name)
 
 
 def evaluate_extraction(

@@ -322,6 +322,10 @@ class Store:
                 )
         return SaveResult(doc["id"], "updated" if existing else "stored")
 
+    def update_document(self, doc_id: str, **fields: object) -> None:
+        """Change some columns of a stored document (its text goes through save_document)."""
+        self.db["documents"].update(doc_id, fields)
+
     def raw_body(self, doc_id: str) -> bytes | None:
         rows = list(self.db["raw_pages"].rows_where("document_id = ?", [doc_id], limit=1))
         return zlib.decompress(rows[0]["body"]) if rows else None
@@ -381,6 +385,15 @@ class Store:
         return bool(self.db["organizations"].count_where("id = ?", [org_id]))
 
     # --- runs ------------------------------------------------------------------------------
+
+    def mark_interrupted_runs(self, stage: str) -> int:
+        """Runs of a stage still 'running' were killed: say so (call before starting one)."""
+        cursor = self.db.execute(
+            "update runs set status = 'interrupted' where stage = ? and status = 'running'",
+            [stage],
+        )
+        self.db.conn.commit()
+        return cursor.rowcount
 
     def start_run(self, stage: str, code_version: str, model: str = "", **options: object) -> str:
         run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{stage}-{secrets.token_hex(3)}"

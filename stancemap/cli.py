@@ -134,12 +134,31 @@ def demo(no_serve: bool, db_path: Path | None, out: Path | None, port: int, web_
     metavar="NAME=VALUE",
     help="Override a Scrapy setting (repeatable).",
 )
+@click.option(
+    "--reextract",
+    is_flag=True,
+    help="Fetch nothing: redo the text of stored documents from their raw pages where an "
+    "older extractor made it.",
+)
 @friendly_errors
 def crawl(
-    sources: Path | None, db_path: Path | None, base_url: str | None, settings: tuple[str, ...]
+    sources: Path | None,
+    db_path: Path | None,
+    base_url: str | None,
+    settings: tuple[str, ...],
+    reextract: bool,
 ) -> None:
     """Crawl the sources registry into the documents table."""
     from crawlers.run import run_crawl
+
+    if reextract:
+        from crawlers.reextract import reextract as reextract_documents
+        from db.store import Store
+        from db.treaty import load_treaty
+
+        with Store(_db(db_path), create=False) as store:
+            reextract_documents(store, load_treaty(), progress=progress)
+        return
 
     overrides = {}
     for setting in settings:

@@ -92,3 +92,7 @@ def test_a_crawl_killed_five_times_ends_with_every_page_once(tmp_path: Path):
     assert query(db, "select content_hash from documents where duplicate_of is null "
                      "group by content_hash having count(*) > 1") == []
     assert query(db, "select canonical_url from documents group by 1 having count(*) > 1") == []
+    # The killed runs are marked as such; only the last one finished.
+    statuses = [status for (status,) in query(db, "select status from runs where stage = 'crawl' "
+                                                  "order by started_at, rowid")]
+    assert statuses[-1] == "ok" and set(statuses[:-1]) <= {"interrupted"}

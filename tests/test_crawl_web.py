@@ -196,3 +196,33 @@ def test_the_crawl_prints_progress_and_a_summary(crawled):
     assert "crawl done" in stderr
     assert "crawl finished (finished): 21 stored, 2 duplicate, 11 off-topic" in stderr
     assert "failures and skips by reason:" in stderr and "crawl_failures" in stderr
+
+
+def test_reextract_redoes_text_from_the_raw_pages_without_fetching(crawled, tmp_path):
+    import shutil
+
+    from crawlers.extract import EXTRACTOR_VERSION
+    from db.store import content_hash
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(crawled["db"], copy)
+    original = dict(rows(copy, "select url, text from documents"))
+    target = next(url for url in original if url.endswith("final-session-verdict/"))
+    worse = original[target] + "\nShare this: Mastodon Email Print"
+    connection = sqlite3.connect(copy)
+    with connection:
+        connection.execute("update documents set extractor = 'an-older-extractor'")
+        connection.execute("update documents set text = ?, content_hash = ? where url = ?",
+                           [worse, content_hash(worse), target])
+    connection.close()
+    hits = len(crawled["server"].hits)
+
+    result = run_cli("crawl", "--db", str(copy), "--reextract")
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'updated': 1" in result.stderr
+    assert len(crawled["server"].hits) == hits
+    assert dict(rows(copy, "select url, text from documents")) == original
+    assert {v for (v,) in rows(copy, "select distinct extractor from documents")} == {
+        EXTRACTOR_VERSION
+    }

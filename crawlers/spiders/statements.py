@@ -18,9 +18,10 @@ from twisted.internet.threads import deferToThread
 from crawlers.extract import (
     EXTRACTOR_VERSION,
     ExtractionError,
-    decode_html,
-    extract_html,
+    UnsupportedContent,
+    extract_body,
     extract_pdf,
+    is_pdf,
 )
 from crawlers.failures import classify
 from crawlers.items import FetchItem, PageItem
@@ -209,22 +210,18 @@ class StatementsSpider(scrapy.Spider):
                 document_id=previous.get("document_id"),
             )
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
-            if "pdf" in content_type or response.body[:5] == b"%PDF-":
+            if is_pdf(response.body, content_type):
                 # A child process under time and memory limits; a thread keeps the crawl going.
                 extracted = await maybe_deferred_to_future(
                     deferToThread(extract_pdf, response.body, response.url)
                 )
-            elif isinstance(response, TextResponse) or b"<html" in response.body[:2048].lower():
-                markup = decode_html(response.body, content_type)
-                extracted = extract_html(markup, response.url)
             else:
-                yield self._failure(
-                    response, "unsupported", f"unsupported content type {content_type!r}",
-                    status="skipped",
-                )
-                return
+                extracted = extract_body(response.body, content_type, response.url)
+        except UnsupportedContent as error:
+            yield self._failure(response, "unsupported", str(error), status="skipped")
+            return
         except ExtractionError as error:
             yield self._failure(response, "parse", str(error))
             return
