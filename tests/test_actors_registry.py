@@ -1,0 +1,78 @@
+"""Stakeholder recognition: the registry (every UN member state under its common names, UN
+bodies, organisations), demonyms, and new names found in text with a first guess of type."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.stakeholders import load_stakeholders
+from nlp.actors import guess_type
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from nlp.pipeline import build_nlp
+
+    return build_nlp()
+
+
+def actors(nlp, text: str) -> list[tuple[str, str, bool]]:
+    doc = nlp(text)
+    return [(s.text, s._.actor.id, s._.actor.known) for s in doc.spans["actors"]]
+
+
+def test_registry_has_every_member_state_with_common_names():
+    registry = load_stakeholders()
+    states = [o for o in registry.organizations.values() if o["type"] == "state"]
+    assert sum(1 for o in states if o.get("un_status") == "member") == 193
+    names = {alias for o in states for alias in [o["name"], *o["aliases"]]}
+    for common in ("Russia", "Russian Federation", "North Korea", "DPRK", "Iran", "UK", "Türkiye"):
+        assert common in names, common
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Russia objected.", "russia"),
+        ("The Russian Federation objected.", "russia"),
+        ("North Korea objected.", "north-korea"),
+        ("The DPRK objected.", "north-korea"),
+        ("The Iranian UN delegation objected.", "iran"),
+        ("OHCHR objected.", "ohchr"),
+        ("The International Chamber of Commerce (ICC) objected.", "icc"),
+    ],
+)
+def test_registry_names_and_demonyms(nlp, text, expected):
+    found = {actor_id for _, actor_id, known in actors(nlp, text) if known}
+    assert found == {expected}, (text, found)
+
+
+def test_un_member_states_are_not_the_united_nations(nlp):
+    found = {actor_id for _, actor_id, _ in actors(nlp, "All UN member states adopted it.")}
+    assert "united-nations" not in found
+    assert "united-nations" in {a for _, a, _ in actors(nlp, "The UN adopted it.")}
+
+
+def test_new_organisations_are_found_and_typed(nlp):
+    found = {name: actor_id for name, actor_id, known in actors(
+        nlp, "The Digital Trade Council of Namaro and the Republic of Veltrana disagreed.")
+        if not known}
+    assert any("Digital Trade Council of Namaro" in name for name in found)
+    assert any("Republic of Veltrana" in name for name in found)
+    assert all(actor_id.startswith("new-") for actor_id in found.values())
+
+
+@pytest.mark.parametrize(
+    "name, holder_type",
+    [
+        ("Republic of Veltrana", "state"),
+        ("Digital Trade Council of Namaro", "industry"),
+        ("Tollan Press Union", "ngo"),
+        ("Calmoria Courier", "press"),
+        ("University of Port Halvany", "academic"),
+        ("Orison Payments Group", "industry"),
+        ("Zephyr", None),
+    ],
+)
+def test_type_guess_from_the_name(name, holder_type):
+    assert guess_type(name) == holder_type
