@@ -253,3 +253,18 @@ def test_the_summary_names_counts_rate_and_failure_reasons():
     )
     assert text.splitlines()[0] == "crawl finished (finished): 3 stored, 2 off-topic, 1 failed"
     assert "10 responses in 2.0s (5.0/s)" in text and "1 http" in text
+
+
+def test_pdf_extraction_runs_under_a_memory_limit(monkeypatch):
+    """The PDF child gets an address-space limit: under a tiny one it fails, cleanly."""
+    from crawlers import extract
+    from crawlers.quality import FIXTURE_CORPUS
+
+    letters = FIXTURE_CORPUS / "site" / "coalition-saltmarsh" / "letters"
+    pdf = (letters / "2024-06-03-submission.pdf").read_bytes()
+    assert "Saltmarsh" in extract.extract_pdf(pdf, "https://x.org/a.pdf").text
+    monkeypatch.setattr(extract, "PDF_MEMORY_BYTES", 32 * 1024 * 1024)
+    with pytest.raises(extract.ExtractionError, match="PDF extraction failed"):
+        extract.extract_pdf(pdf, "https://x.org/a.pdf")
+    with pytest.raises(extract.ExtractionError, match="not a PDF"):
+        extract.extract_pdf(b"<html>", "https://x.org/a.pdf")
