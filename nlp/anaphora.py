@@ -10,6 +10,7 @@ published ...", "Share this article") is not an anaphor.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -69,10 +70,9 @@ def find_anaphors(text: str) -> list[Anaphor]:
     return found
 
 
-def antecedent(
-    anaphor: Anaphor, references: list, blockers: list[tuple[int, int]], sentences: Sentences
-):
-    """The one explicit reference ``anaphor`` points back to, or None."""
+def antecedent(anaphor: Anaphor, references: list, blocker_ends: list[int], sentences: Sentences):
+    """The one explicit reference ``anaphor`` points back to, or None. ``blocker_ends``: sorted
+    ends of the references to other instruments."""
     here = sentences.index_of(anaphor.start)
     before = [
         r
@@ -82,7 +82,8 @@ def antecedent(
         and r.cited
         and here - sentences.index_of(r.start) <= 1
     ]
-    nearest_blocker = max((e for s, e in blockers if e <= anaphor.start), default=-1)
+    index = bisect.bisect_right(blocker_ends, anaphor.start)
+    nearest_blocker = blocker_ends[index - 1] if index else -1
     if before and nearest_blocker > max(r.end for r in before):
         return None  # "Article 19 of the ICCPR ... This article": another instrument's
     if not before:

@@ -22,6 +22,7 @@ from nlp.subjects import subject_index
 
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"“‘(]?[A-Z¹²³⁴⁵⁶⁷⁸⁹])|\n\s*")
 MARKER_SLACK = timedelta(days=30)  # a statement can be dated a little before the text it cites
+MARKERS_LOOKED_AT = 12  # a sentence naming more drafts than that is not scoping one
 EVIDENCE_CONFIDENCE = {"marker": 0.96, "hint": 0.93, "date": 0.9, "none": 0.6}
 LEVEL_FACTOR = {"high": 1.0, "medium-high": 0.97, "medium": 0.93, "low": 0.85}
 AFTER_SUBJECT = re.compile(
@@ -32,6 +33,9 @@ AFTER_SUBJECT = re.compile(
     r"(?P<subject>[^,;:.()\n]{3,90})",
     re.I,
 )
+OTHER_REFERENCE = re.compile(r"\s*(?:articles?|arts?\.?|chapters?|paragraphs?)\s*\d", re.I)
+SUBJECT_HEADS = ("provision", "clause", "article", "offence")
+SUBJECT_BRIDGES = ("once", "formerly", "previously", "now", "then")
 BEFORE_SUBJECT = re.compile(
     r"(?P<subject>(?:[\w’'-]+\s+){1,6}?)(?:provision|clause|article|offence)s?\s*"
     r"(?:,\s*(?:once|formerly|previously|now|then)?\s*|\(\s*)$",
@@ -87,9 +91,11 @@ def scope_marker(
     treaty: Treaty,
     day: date | None,
 ) -> Marker | None:
-    """The nearest marker earlier in the same sentence that sets the scope for a reference."""
-    index = bisect.bisect_left([m.start for m in markers], start) - 1
-    while index >= 0 and markers[index].start >= sentence_start:
+    """The nearest marker earlier in the same sentence that sets the scope for a reference.
+    ``markers`` are in text order (as ``find_markers`` gives them)."""
+    index = bisect.bisect_left(markers, start, key=lambda m: m.start) - 1
+    lowest = max(-1, index - MARKERS_LOOKED_AT)
+    while index > lowest and markers[index].start >= sentence_start:
         marker = markers[index]
         if (
             not marker.used
@@ -118,11 +124,22 @@ def subject_of(text: str, start: int, end: int, sentences: Sentences, treaty: Tr
     index = subject_index(treaty)
     stop = min(sentences.end_of(start) + 1, end + 140)
     after = AFTER_SUBJECT.match(text[end:stop])
-    if after and (after.group("open") or after.group("conn")):
+    if (
+        after
+        and (after.group("open") or after.group("conn"))
+        and not OTHER_REFERENCE.match(after.group("subject"))
+    ):
         match = index.lexical_match(after.group("subject"), whole=after.group("conn") is None)
         if match and len(match.targets) == 1:
             return int(match.targets[0])
-    before = BEFORE_SUBJECT.search(text[max(sentences.start_of(start), start - 80) : start])
+    window = text[max(sentences.start_of(start), start - 80) : start]
+    closing = window.rstrip()
+    before = (
+        BEFORE_SUBJECT.search(window)
+        if (closing[-1:] in (",", "(") or closing.endswith(SUBJECT_BRIDGES))
+        and any(head in closing[-40:] for head in SUBJECT_HEADS)  # "the human rights provision,"
+        else None
+    )
     if before:
         match = index.lexical_match(before.group("subject"))
         if match and len(match.targets) == 1:

@@ -59,6 +59,9 @@ CHAPTER_JOIN = re.compile(
 CHAPTER_THEN_ARTICLE = re.compile(
     rf"{SPACE}*[,(]?{SPACE}*(?=(?:articles?|arts?\.?){SPACE}*\d)", re.I
 )
+PARENTHESISED = re.compile(r"\(([^)]+)\)")
+DIGITS = re.compile(r"\d{1,2}")
+AND_OR = re.compile(r"and|or|&", re.I)
 MAX_RANGE = 80
 MAX_CITED = 200
 
@@ -90,11 +93,11 @@ def roman(number: int) -> str:
 
 
 def _paragraph(subs: str, para: str | None) -> str | None:
-    parts = re.findall(r"\(([^)]+)\)", subs or "")
+    parts = PARENTHESISED.findall(subs or "")
     if para:
-        number = re.search(r"\d{1,2}", para)
+        number = DIGITS.search(para)
         parts.append(number.group(0))
-        parts.extend(re.findall(r"\(([^)]+)\)", para[number.end() :]))
+        parts.extend(PARENTHESISED.findall(para[number.end() :]))
     return "".join(f"({p})" for p in parts) or None
 
 
@@ -125,7 +128,7 @@ def _items(
         item = ITEM.match(text, joined.end())
         if item is None:
             break
-        bare_comma = kind == "list" and not re.search(r"and|or|&", joined.group(0))
+        bare_comma = kind == "list" and not AND_OR.search(joined.group(0))
         if (
             bare_comma
             and not plural
@@ -164,12 +167,16 @@ def scan_articles(text: str) -> Iterator[Found]:
             continue
         start = head.start()
         paragraph = items[0][1] if len({n for n, _ in items}) == 1 else None
-        prefix = PARAGRAPH_OF.search(text, max(0, start - 80), start)
+        prefix = (
+            PARAGRAPH_OF.search(text, max(0, start - 80), start)
+            if text[max(0, start - 4) : start].rstrip().endswith("of")
+            else None
+        )
         if prefix and prefix.end() == start:
             start = prefix.start()
             written = [prefix.group("first").strip("()")]
-            written += re.findall(r"\d{1,2}", prefix.group("more") or "")
-            subs = re.findall(r"\(([^)]+)\)", prefix.group("subs") or "")
+            written += DIGITS.findall(prefix.group("more") or "")
+            subs = PARENTHESISED.findall(prefix.group("subs") or "")
             if prefix.group("first").startswith("("):  # "subparagraph (c) of Article 35(1)"
                 paragraph = (paragraph or "") + f"({written[0]})"
             else:

@@ -58,7 +58,7 @@ OWN_TEXT = re.compile(
     r"\s*(?:the\s+)?(?:convention|treaty|text|draft)\b", re.I
 )  # "the provisions of the convention"
 NEWS = re.compile(r"\b(?:published|written|appeared|posted|reported)\b", re.I)
-MAX_EMBEDDED = 48
+MAX_EMBEDDED = 16  # real statements have 0-2 per document; this bounds hostile input
 EMBEDDED_HEADS = ("provision", "article", "clause", "offence", "chapter")  # not "powers"
 LATEST_START = 1  # content words allowed between "the article on" and the matched subject
 # Chosen on nlp/data/references/paraphrases.jsonl (paraphrases and descriptive non-subjects

@@ -10,9 +10,10 @@ a phrase a law, a report or a news article are language, not treaty, and live he
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from db.treaty import Treaty
 
@@ -34,19 +35,33 @@ DEMONSTRATIVE = re.compile(
     rf"(?:{OTHER_HEADS}|convention|treaty|instrument)\b",
     re.I,
 )
+CHAPTER_PHRASE = re.compile(r"(?:the\s+)?chapter\s+([IVX]+|\d{1,2})\b", re.I)
+FUNCTION_WORD = re.compile(
+    r"\b(?:the|a|an|of|in|on|our|their|its|this|that|to|by|for|with|at|from|and|or)\s+", re.I
+)
+OTHER_HEAD = re.compile(OTHER_HEADS, re.I)
+OTHER_MODIFIER = re.compile(rf"\b(?:{OTHER_MODIFIERS})\b", re.I)
+CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+\b")
+TAIL_COUNT = 10
+LOOK_BACK = 300  # characters back to the instrument that "its" or "that Convention" means
+_WORD = r"[\w’'/-]+(?:\.[\w]+)*"
+TAIL_WORDS = re.compile(rf"(?:{_WORD}[ \t\u00a0]+){{0,{TAIL_COUNT - 1}}}{_WORD}\s*$")
+TAIL = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:of|in|under|from)\s+(?:the\s+)?")
+ADJACENT_AFTER = re.compile(r"[ \t\u00a0]+([A-Z][\w.]+(?:\s+[A-Z][\w.]+){0,3})")
+PARENTHESIS_AFTER = re.compile(r"\s*\(([^()\n]{1,60})\)")
+OWN_HEAD = re.compile(rf"\b(?:{OWN_HEADS})\b", re.I)
 HEAD_NOUN = re.compile(rf"\b({OTHER_HEADS}|{OWN_HEADS})\b", re.I)
 CONTRAST = re.compile(
     r"(?:unlike|compared\s+(?:with|to)|than|in\s+contrast\s+to|relative\s+to|versus|vs\.?|"
     r"from|since|before|replac\w*|supersed\w*)\s+(?:the\s+|its\s+)?$",
     re.I,
 )
-STOP_AT = re.compile(
-    r"[,;:()\[\]\n.!?\"“”]|\s(?:which|that|who|whose|where|is|was|were|are|has|have|had|"
-    r"would|will|could|should|must|may|and|or|but|while|as|to|for|on|in|of|from|under|with|"
-    r"between|among|by|"
-    r"at|against\s+(?!corruption|transnational|cybercrime)|\w+ing)\b",
-    re.I,
+PUNCTUATION = re.compile(r"[,;:()\[\]\n.!?\"“”]")
+STOP_WORDS = frozenset(
+    "which that who whose where is was were are has have had would will could should must may "
+    "and or but while as to for on in of from under with between among by at".split()
 )
+AGAINST_IN_NAMES = ("corruption", "transnational", "cybercrime")
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,7 @@ class Names:
 
     def _by_head(self, phrase: str, start: int, at_end: bool = False) -> Context | None:
         words = phrase.strip()
-        chapter = re.match(r"(?:the\s+)?chapter\s+([IVX]+|\d{1,2})\b", words, re.I)
+        chapter = CHAPTER_PHRASE.match(words)
         if chapter:
             return Context(
                 True,
@@ -142,17 +157,11 @@ class Names:
         # The head's own modifiers: the words since the last function word ("the Vienna
         # Convention" -> "Vienna"; "Most of our amendments target the procedural chapter" ->
         # "procedural").
-        before = re.split(
-            r"\b(?:the|a|an|of|in|on|our|their|its|this|that|to|by|for|with|at|from|and|or)\s+",
-            words[: head.start()],
-            flags=re.I,
-        )[-1]
-        if re.fullmatch(OTHER_HEADS, noun) or re.search(
-            rf"\b(?:{OTHER_MODIFIERS})\b", before, re.I
-        ):
+        before = FUNCTION_WORD.split(words[: head.start()])[-1]
+        if OTHER_HEAD.fullmatch(noun) or OTHER_MODIFIER.search(before):
             return Context(False, words, start=start, end=start + len(phrase))
         # A proper name that is not one of the treaty's words: "the Vienna Convention".
-        for word in re.findall(r"\b[A-Z][a-zA-Z]+\b", before):
+        for word in CAPITALISED.findall(before):
             if word.lower() not in self.own_words and word.lower() not in (
                 "un",
                 "the",
@@ -171,28 +180,29 @@ def names_of(treaty: Treaty) -> Names:
 def _chunk(text: str, start: int, limit: int = 90) -> str:
     """The noun phrase starting at ``start``: up to punctuation, a verb or a clause word."""
     window = text[start : start + limit]
-    for stop in STOP_AT.finditer(window):
-        # "Council of Europe", "Rights of the Child": "of" inside a proper name goes on.
-        if stop.group(0).strip().lower() == "of" and re.match(
-            r"\s+(?:the\s+)?[A-Z]", window[stop.end() :]
-        ):
+    stop = PUNCTUATION.search(window)
+    if stop is not None:
+        window = window[: stop.start()]
+    words = window.split(" ")
+    for index, word in enumerate(words[1:], 1):
+        lowered = word.lower()
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if lowered == "of" and (following[:1].isupper() or following == "the"):
+            continue  # "Council of Europe", "Rights of the Child": "of" inside a name
+        if lowered == "against" and following.lower() in AGAINST_IN_NAMES:
             continue
-        return window[: stop.start()]
+        if lowered in STOP_WORDS or lowered == "against" or lowered.endswith("ing"):
+            return " ".join(words[:index])
     return window
 
 
-def _last(matches):
-    last = None
-    for last in matches:  # noqa: B007 - the loop only finds the last one
-        pass
-    return last
-
-
-def _tail_words(phrase: str, count: int = 10) -> tuple[str, int]:
+def _tail_words(phrase: str, count: int = TAIL_COUNT) -> tuple[str, int]:
     """The last ``count`` words of ``phrase`` and where they start in it."""
-    word = r"[\w’'/-]+(?:\.[\w]+)*"
-    match = re.search(rf"(?:{word}[ \t\u00a0]+){{0,{count - 1}}}{word}\s*$", phrase)
-    return (match.group(0), match.start()) if match else ("", len(phrase))
+    piece = phrase[-count * 16 :]
+    match = TAIL_WORDS.search(piece)
+    if match is None:
+        return "", len(phrase)
+    return match.group(0), len(phrase) - len(piece) + match.start()
 
 
 def _named_at_end(names: Names, phrase: str, offset: int) -> Context | None:
@@ -217,22 +227,25 @@ def context_of(text: str, start: int, end: int, treaty: Treaty) -> Context | Non
     names = names_of(treaty)
     after = text[end : end + 120]
     # "Article 19 of the ICCPR", "Article 5 in the zero draft", "Article 28 of Chapter IV"
-    tail = re.match(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:of|in|under|from)\s+(?:the\s+)?", after)
+    tail = TAIL.match(after)
     if tail:
         phrase_start = end + tail.end()
-        window = text[phrase_start : phrase_start + 90]
         if DEMONSTRATIVE.match(text, end + tail.start()):  # "Article 8 of that Convention"
             return _last_named(text, start, names)
-        context = names.named(window, phrase_start, within=len(_chunk(text, phrase_start)))
-        if context is not None and (context.start - phrase_start) < 40:
+        chunk = _chunk(text, phrase_start)
+        first = _first_from(_mentions(names, text)[0], phrase_start)
+        if first is not None and first[0] < phrase_start + min(len(chunk), 40):
+            return names.named(first[2], first[0])
+        context = names._by_head(chunk, phrase_start)
+        if context is not None:
             return context
     # "Article 8 ECHR", "article 16 TFEU"; "Article 8 (ECHR)", "Article 5 (zero draft)"
-    adjacent = re.match(r"[ \t\u00a0]+([A-Z][\w.]+(?:\s+[A-Z][\w.]+){0,3})", after)
+    adjacent = ADJACENT_AFTER.match(after)
     if adjacent:
         found = names.any_name.match(adjacent.group(1))
         if found:
             return names.named(found.group(0), end + adjacent.start(1))
-    inside = re.match(r"\s*\(([^()\n]{1,60})\)", after)
+    inside = PARENTHESIS_AFTER.match(after)
     if inside:
         found = names.any_name.search(inside.group(1))
         if found:
@@ -242,75 +255,129 @@ def context_of(text: str, start: int, end: int, treaty: Treaty) -> Context | Non
 
 def _last_named(text: str, start: int, names: Names) -> Context | None:
     """What "its", "whose" or "that Convention" points back to: the last instrument named."""
-    lo = max(0, start - 300)
-    named = _last(names.any_name.finditer(text, lo, start))
-    generic = _last(re.finditer(rf"\b(?:{OWN_HEADS})\b", text[lo:start], re.I))
-    if generic is not None and (named is None or lo + generic.start() >= named.end()):
-        return Context(True, generic.group(0))  # "The treaty ... its Article 5"
-    return names.named(named.group(0), named.start()) if named is not None else None
+    named_spans, generic_spans = _mentions(names, text)
+    named = _last_before(named_spans, start)
+    generic = _last_before(generic_spans, start)
+    if generic is not None and (named is None or generic[0] >= named[1]):
+        return Context(True, generic[2])  # "The treaty ... its Article 5"
+    return names.named(named[2], named[0]) if named is not None else None
 
 
-def _context_before(text: str, start: int, end: int, names: Names) -> Context | None:
-    window_start = max(0, start - 160)
-    before = text[window_start:start]
-    # "the ICCPR's Article 19", "the zero draft's Article 5", "the Rome Statute's Article 7"
-    possessive = re.search(r"['’]s\s+(?:(?:old|new|former|draft|own)\s+)?$", before)
-    if possessive:
-        return _named_at_end(names, before[: possessive.start()], window_start)
-    # "the ECHR, in its Article 8", "the Convention on Cybercrime, in Article 15"
-    inside = re.search(
-        r"(?:,\s+(?:in|under|at)\s+(?:its\s+)?|\s+(?:in|under|at)\s+its\s+)$", before
-    )
-    if inside and re.search(r"\w", before[: inside.start()][-1:] or ""):
-        context = _named_at_end(names, before[: inside.start()], window_start)
-        if context is not None and not context.own:
-            return context
-    # "the Covenant on Civil and Political Rights, including Article 17 on privacy"
-    listing = re.search(
-        r",?\s+(?:including|especially|notably|in\s+particular|such\s+as|namely)\s+(?:its\s+)?$",
-        before,
-    )
-    if listing:
-        context = _named_at_end(names, before[: listing.start()], window_start)
-        if context is not None and not context.own:
-            return context
-    # "the UDHR (Article 12)", "Tesmaria's Criminal Code (art. 273)"
-    paren = re.search(r"\(\s*$", before)
-    if paren:
-        return _named_at_end(names, before[: paren.start()].rstrip(), window_start)
-    # Citations: "ICCPR, art. 17.", "A/AC.291/22, art. 24", "See Rev.3, art. 6"
-    citation = re.search(
-        r"(?:^|\n|[¹²³⁴⁵⁶⁷⁸⁹⁰]\s*|\d\.\s+|\b(?:[Ss]ee|[Cc]ompare|[Cc]f\.)\s+)([^,\n]{1,70}),\s*$",
-        before,
-    )
-    if citation:
-        found = names.any_name.search(citation.group(1))
-        if found or re.search(rf"\b(?:{OWN_HEADS}|{OTHER_HEADS})\s*$", citation.group(1), re.I):
-            phrase = citation.group(1)
-            return names.named(phrase, window_start + citation.start(1))
-    # A reference list: "- Council of Europe, Convention on Cybercrime (ETS No. 185), Articles 2–6."
-    listed = re.search(
-        r"(?:^|\n)[ \t]*(?:[-–•*][ \t]*|\d+\.[ \t]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+[ \t]*)?([^\n]{1,110}),[ \t]*$",
-        before,
-    )
-    if listed and re.match(
-        r"[ \t]*(?:\([^()\n]{0,30}\))?[ \t]*[.;]?[ \t]*(?:\n|$)", text[end : end + 42]
-    ):
-        found = names.any_name.search(listed.group(1))
-        if found:
-            return names.named(found.group(0), window_start + listed.start(1) + found.start())
-    # "its Article 15" / "whose Article 19": the last instrument named before it.
-    if re.search(r"\b(?:its|whose|their)\s+$", before, re.I):
-        return _last_named(text, start, names)
-    # "ICCPR Article 17", "GDPR Art. 6", "Draft Article 6", "Charter Article 2(7)"
-    adjacent = re.search(
-        r"((?:[A-Z][\w.’'/-]*|draft)(?:\s+[A-Z][\w.’'/-]*){0,3})[ \t\u00a0]+$", before
-    )
-    if adjacent:
-        return _named_at_end(names, adjacent.group(1), window_start + adjacent.start(1))
+@lru_cache(maxsize=4)
+def _mentions(names: Names, text: str) -> tuple[list, list]:
+    """Every instrument named in a text, and every bare "convention"/"treaty", found once per
+    text so that "its Article N" costs a bisection, not a scan."""
+    named = [(m.start(), m.end(), m.group(0)) for m in names.any_name.finditer(text)]
+    generic = [(m.start(), m.end(), m.group(0)) for m in OWN_HEAD.finditer(text)]
+    return named, generic
+
+
+def _first_from(spans: list, start: int):
+    index = bisect.bisect_left(spans, (start,))
+    return spans[index] if index < len(spans) else None
+
+
+def _last_before(spans: list, start: int):
+    index = bisect.bisect_left(spans, (start,)) - 1
+    if index >= 0 and start - spans[index][0] <= LOOK_BACK:
+        return spans[index]
     return None
 
 
+POSSESSIVE = re.compile(r"['’]s\s+(?:(?:old|new|former|draft|own)\s+)?$")
+INSIDE = re.compile(r"(?:,\s+(?:in|under|at)\s+(?:its\s+)?|\s+(?:in|under|at)\s+its\s+)$")
+LISTING = re.compile(
+    r",?\s+(?:including|especially|notably|in\s+particular|such\s+as|namely)\s+(?:its\s+)?$"
+)
+CITATION = re.compile(
+    r"(?:^|\n|[¹²³⁴⁵⁶⁷⁸⁹⁰]\s*|\d\.\s+|\b(?:[Ss]ee|[Cc]ompare|[Cc]f\.)\s+)([^,\n]{1,70}),\s*$"
+)
+LISTED = re.compile(
+    r"(?:^|\n)[ \t]*(?:[-–•*][ \t]*|\d+\.[ \t]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+[ \t]*)?([^\n]{1,110}),[ \t]*$"
+)
+SEE = re.compile(r"\b(?:[Ss]ee|[Cc]ompare|[Cc]f\.)\s")
+LINE_END = re.compile(r"[ \t]*(?:\([^()\n]{0,30}\))?[ \t]*[.;]?[ \t]*(?:\n|$)")
+ADJACENT = re.compile(r"((?:[A-Z][\w.’'/-]*|draft)(?:\s+[A-Z][\w.’'/-]*){0,3})[ \t\u00a0]+$")
+LAST_WORD = re.compile(r"(\S+)\s*$")
+HEADED = re.compile(rf"\b(?:{OWN_HEADS}|{OTHER_HEADS})\s*$", re.I)
+INSIDE_WORDS = ("in", "under", "at", "its")
+LISTING_WORDS = ("including", "especially", "notably", "particular", "as", "namely", "its")
+
+
+def _context_before(text: str, start: int, end: int, names: Names) -> Context | None:
+    # Each pattern below ends at the reference; cheap checks on the last word keep the common
+    # case ("... under Article 5") from running them at all.
+    window_start = max(0, start - 160)
+    before = text[window_start:start]
+    last = LAST_WORD.search(before[-40:])
+    if last is None:
+        return None
+    word, closing = last.group(1), before.rstrip()[-1:]
+    lowered = word.lower()
+    # "the ICCPR's Article 19", "the zero draft's Article 5", "the Rome Statute's Article 7"
+    if "'s" in before[-16:] or "’s" in before[-16:]:
+        possessive = POSSESSIVE.search(before)
+        if possessive:
+            return _named_at_end(names, before[: possessive.start()], window_start)
+    # "the ECHR, in its Article 8", "the Convention on Cybercrime, in Article 15"
+    if lowered in INSIDE_WORDS:
+        inside = INSIDE.search(before)
+        if inside and re.search(r"\w", before[: inside.start()][-1:] or ""):
+            context = _named_at_end(names, before[: inside.start()], window_start)
+            if context is not None and not context.own:
+                return context
+    # "the Covenant on Civil and Political Rights, including Article 17 on privacy"
+    if lowered in LISTING_WORDS:
+        listing = LISTING.search(before)
+        if listing:
+            context = _named_at_end(names, before[: listing.start()], window_start)
+            if context is not None and not context.own:
+                return context
+    # "the UDHR (Article 12)", "Tesmaria's Criminal Code (art. 273)"
+    if closing == "(":
+        return _named_at_end(names, before.rstrip()[:-1].rstrip(), window_start)
+    if closing == ",":
+        context = _cited_after_comma(text, before, window_start, end, names)
+        if context is not None:
+            return context
+    # "its Article 15" / "whose Article 19": the last instrument named before it.
+    if lowered in ("its", "whose", "their"):
+        return _last_named(text, start, names)
+    # "ICCPR Article 17", "GDPR Art. 6", "Draft Article 6", "Charter Article 2(7)"
+    if word[:1].isupper() or lowered == "draft":
+        adjacent = ADJACENT.search(before[-60:])
+        if adjacent:
+            offset = start - len(before[-60:]) + adjacent.start(1)
+            return _named_at_end(names, adjacent.group(1), offset)
+    return None
+
+
+def _cited_after_comma(text: str, before: str, window_start: int, end: int, names: Names):
+    """Citations ("ICCPR, art. 17.", "A/AC.291/22, art. 24", "See Rev.3, art. 6") and lines
+    of a reference list ("- Council of Europe, Convention on Cybercrime (ETS No. 185), Arts 2–6.").
+    """
+    line = before[before.rfind("\n") + 1 :]
+    offset = window_start + len(before) - len(line)
+    whole_line = "\n" in before or window_start == 0  # a line longer than that is prose
+    citation = CITATION.search(line) if whole_line or SEE.search(line[-80:]) else None
+    if citation:
+        phrase = citation.group(1)
+        if names.any_name.search(phrase) or HEADED.search(phrase):
+            return names.named(phrase, offset + citation.start(1))
+    listed = LISTED.search(line) if whole_line and LINE_END.match(text, end) else None
+    if listed:
+        found = names.any_name.search(listed.group(1))
+        if found:
+            return names.named(found.group(0), offset + listed.start(1) + found.start())
+    return None
+
+
+CITES_ON = re.compile(r"\s*(?:\(|,?\s*(?:of|in|on|under)\s|para|§|[-–—:]\s)")
+CAPS_WORD = re.compile(r"\s+[A-Z]{3,}\b")
+INDEFINITE = re.compile(r"\b(?:an?|one)\s+$")
+QUANTITY = re.compile(
+    r"\s+(?:days?|weeks?|months?|years?|hours?|minutes?|times|pages?|words|percent|%)\b"
+)
 ORG_AFTER = re.compile(
     r"\s*(?:['’]s\s+(?!(?:\w+\s+)?(?:paragraph|para|subparagraph|text|wording|scope|title|"
     r"first|second|third|fourth|fifth|provision|clause|language)\b)\w"
@@ -339,20 +406,17 @@ def not_a_provision(
         if not surface.lower().startswith(org.lower()) or len(surface) > len(org) + 1:
             continue
         after = text[end : end + 80]
-        if re.match(r"\s*(?:\(|,?\s*(?:of|in|on|under)\s|para|§|[-–—:]\s)", after):
+        if CITES_ON.match(after):
             return None
         if surface.isupper() and not text[max(0, start - 30) : start].strip().isupper():
             return "organisation"
-        if surface.isupper() and re.match(r"\s+[A-Z]{3,}\b", after):
+        if surface.isupper() and CAPS_WORD.match(after):
             return "organisation"
         if ORG_AFTER.match(after) or ORG_BEFORE.search(text[max(0, start - 60) : start]):
             return "organisation"
-    if head[:1].islower() and re.search(r"\b(?:an?|one)\s+$", text[max(0, start - 6) : start]):
+    if head[:1].islower() and INDEFINITE.search(text[max(0, start - 6) : start]):
         return "news article"
-    if re.match(
-        r"\s+(?:days?|weeks?|months?|years?|hours?|minutes?|times|pages?|words|percent|%)\b",
-        text[end : end + 12],
-    ):
+    if QUANTITY.match(text, end):
         return "a quantity"
     return None
 

@@ -11,6 +11,7 @@ puts the results on ``doc.spans["article_refs"]`` and ``doc._.references``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -124,6 +125,7 @@ class ReferenceFinder:
         kept: list[tuple[Found, object]] = []
         blockers: list[tuple[int, int]] = []
         other_end = -1000  # where the last article of another instrument ends
+        absorbed: list[tuple[int, int]] = []  # "Article 28 of Chapter IV"
         for item in found:
             reason = (
                 not_a_provision(text, item.start, item.end, item.head, item.cited, treaty)
@@ -141,6 +143,7 @@ class ReferenceFinder:
             if context is not None and context.chapter and item.cited:
                 item.chapter = item.chapter or _chapter(context.chapter, treaty)
                 item.end = max(item.end, context.end)
+                absorbed.append((item.start, item.end))
             if context is not None and context.version and context.start in by_start:
                 by_start[context.start].used = True
             kept.append((item, context))
@@ -148,8 +151,7 @@ class ReferenceFinder:
         kept = [
             (item, context)
             for item, context in kept
-            if item.cited
-            or not any(o.cited and o.start <= item.start and item.end <= o.end for o, _ in kept)
+            if item.cited or not any(s <= item.start and item.end <= e for s, e in absorbed)
         ]
         draft.references = [self._resolve(draft, item, context) for item, context in kept]
         draft.references += self._anaphora(text, draft.references, blockers, draft.sentences)
@@ -228,10 +230,14 @@ class ReferenceFinder:
     def _anaphora(self, text, references, blockers, sentences) -> list[Reference]:
         out = []
         explicit = sorted(references, key=lambda r: r.start)
+        starts = [r.start for r in explicit]
+        blocker_ends = sorted(e for _, e in blockers)
         for anaphor in find_anaphors(text):
-            if any(r.start < anaphor.end and anaphor.start < r.end for r in explicit):
-                continue
-            ref = antecedent(anaphor, explicit, blockers, sentences)
+            # The references that end before it, looking back a bounded stretch only.
+            index = bisect.bisect_left(starts, anaphor.end)
+            if index and explicit[index - 1].end > anaphor.start:
+                continue  # inside an explicit reference
+            ref = antecedent(anaphor, explicit[max(0, index - 8) : index], blocker_ends, sentences)
             if ref is None:
                 continue
             out.append(
@@ -253,9 +259,15 @@ class ReferenceFinder:
 
     def _implicit(self, draft: _Draft, linked) -> list[Reference]:
         text, references, sentences = draft.text, draft.references, draft.sentences
+        ordered = sorted(references, key=lambda r: r.start)
+        starts = [r.start for r in ordered]
+        by_sentence: dict[int, list[Reference]] = {}
+        for ref in references:
+            by_sentence.setdefault(sentences.index_of(ref.start), []).append(ref)
         out = []
         for candidate, match in linked:
-            if _apposed(text, candidate, references):
+            index = bisect.bisect_left(starts, candidate.start)
+            if _apposed(text, candidate, ordered[max(0, index - 2) : index + 2]):
                 continue
             sentence = sentences.index_of(candidate.start)
             if candidate.kind == "chapter" and len(match.targets) > 1:
@@ -263,12 +275,9 @@ class ReferenceFinder:
             articles = [int(t) for t in match.targets] if candidate.kind == "article" else []
             chapter = match.targets[0] if candidate.kind == "chapter" else None
             if any(
-                sentences.index_of(r.start) == sentence
-                and (
-                    (articles and set(articles) <= set(r.articles))
-                    or (chapter and r.chapter == chapter)
-                )
-                for r in references
+                (articles and set(articles) <= set(r.articles))
+                or (chapter and r.chapter == chapter)
+                for r in by_sentence.get(sentence, ())
             ):
                 continue  # "Article 24 ... the safeguards provision": one mention, not two
             version, _ = self._version(draft, Found(candidate.start, candidate.end, "", []), None)
