@@ -108,10 +108,17 @@ def parse_sources(text: str, path: Path) -> list[dict]:
         for index, entry in enumerate(data["organizations"])
     ]
     seen: set[str] = set()
+    registered: dict[str, str] = {}
     for org in organizations:
         if org["id"] in seen:
             raise _fail(path, f"organization {org['id']!r}", "id is used twice")
         seen.add(org["id"])
+        for source in org["sources"]:
+            # The pages a source leads to are attributed to its organisation: one owner each.
+            owner = registered.setdefault(source["url"], org["id"])
+            if owner != org["id"]:
+                raise _fail(path, f"organization {org['id']!r}",
+                            f"source {source['url']} is already registered for {owner!r}")
     return organizations
 
 

@@ -77,6 +77,14 @@ def test_organisation_options_reach_each_source_and_a_source_may_override(tmp_pa
     assert feed["follow"] == ["/blog/"]
 
 
+def test_a_source_belongs_to_one_organisation(tmp_path):
+    twice = ORG + "  sources:\n  - {url: 'https://x.org/', kind: listing}\n" + ORG.replace(
+        "organizations:\n", ""
+    ).replace("id: x", "id: y") + "  sources:\n  - {url: 'https://x.org/', kind: feed}\n"
+    with pytest.raises(SourcesError, match="already registered for 'x'"):
+        load_sources(write(tmp_path, twice))
+
+
 @pytest.mark.parametrize("bad, message", [
     ("  follow: ['(']\n  sources:\n  - {url: 'https://x.org/', kind: listing}\n", "follow pattern"),
     ("  allowed_domains: [x.org]\n  sources:\n  - {url: 'https://y.org/', kind: listing}\n",
