@@ -347,7 +347,7 @@ def m004_holder_article_counts(db: Database) -> None:
           support integer not null, oppose integer not null, mixed integer not null,
           neutral integer not null, total integer not null,
           primary key (holder_id, article_number, holder_type)
-        )"""
+        ) without rowid"""
     )
     db.execute(
         f"create trigger if not exists stances_count_ai after insert on stances "

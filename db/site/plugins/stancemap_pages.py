@@ -121,23 +121,22 @@ per_holder as (
     max(published) over (partition by stance, holder_id) as latest
   from picked
 ),
-holders as (
-  select stance, holder_id,
-         row_number() over (partition by stance
+ranked as (
+  -- A holder's rows share holder_stances, latest and holder_id: dense_rank numbers holders.
+  select stance_rowid, stance, holder_id, rank, holder_stances,
+         dense_rank() over (partition by stance
                             order by holder_stances desc, latest desc, holder_id) as holder_rank
   from per_holder
-  where rank = 1
 )
 select
-  p.stance, p.holder_stances, p.rank, h.holder_rank,
+  p.stance, p.holder_stances, p.rank, p.holder_rank,
   s.holder_id, s.holder_name, s.holder_type, s.confidence, s.evidence, s.sentence_id, s.model,
   d.id as document_id, d.title, d.url, d.published
-from per_holder p
-join holders h on h.stance = p.stance and h.holder_id = p.holder_id
+from ranked p
 join stances s on s.rowid = p.stance_rowid
 join documents d on d.id = s.document_id
-where p.rank <= :per_holder and h.holder_rank <= :holders
-order by p.stance, h.holder_rank, p.rank
+where p.rank <= :per_holder and p.holder_rank <= :holders
+order by p.stance, p.holder_rank, p.rank
 """
 
 
