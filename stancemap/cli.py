@@ -212,6 +212,7 @@ def publish(db_path: Path | None, out: Path) -> None:
 
     counts = publish_site(_db(db_path), out)
     progress(f"published to {out}: {json.dumps(counts)}")
+    progress(f"serve it: datasette serve {out}  (deploying: README, section Publishing)")
 
 
 def _serve(db: Path, port: int, host: str) -> None:

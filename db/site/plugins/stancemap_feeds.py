@@ -70,6 +70,8 @@ def atom_time(value: str | None) -> str | None:
 
 
 def _web_url(value: object) -> str:
+    # The rule of stancemap_pages.http_url: Datasette loads each plugin file on its own, so the
+    # two cannot import each other.
     url = value.strip() if isinstance(value, str) else ""
     ok = urllib.parse.urlsplit(url).scheme.lower() in ("http", "https") if url else False
     return url if ok and not any(c.isspace() for c in url) else ""
