@@ -11,6 +11,7 @@ terms' vocabulary, at most ``MAX_EMBEDDED`` per document, batched, and cached by
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,12 +54,13 @@ CLAUSE_END = re.compile(
     r"formalizes|protects|extends)\b",
     re.I,
 )
+FOURTEEN_WORDS = re.compile(r"\s*(?:\S+\s+){13}\S+")
 OWN_WORDS = re.compile(r"\b(?:the\s+)?(?:convention|treaty|text)(?:['’]s)?\b", re.I)
 OWN_TEXT = re.compile(
     r"\s*(?:the\s+)?(?:convention|treaty|text|draft)\b", re.I
 )  # "the provisions of the convention"
 NEWS = re.compile(r"\b(?:published|written|appeared|posted|reported)\b", re.I)
-MAX_EMBEDDED = 16  # real statements have 0-2 per document; this bounds hostile input
+MAX_EMBEDDED = 8  # real statements have 0-2 per document; this bounds hostile input
 EMBEDDED_HEADS = ("provision", "article", "clause", "offence", "chapter")  # not "powers"
 LATEST_START = 1  # content words allowed between "the article on" and the matched subject
 # Chosen on nlp/data/references/paraphrases.jsonl (paraphrases and descriptive non-subjects
@@ -75,15 +77,23 @@ class Candidate:
     kind: str  # "article" | "chapter"
     head: str
     plural: bool
-    whole: bool
+    whole: bool  # the subject is all modifiers ("the data protection article")
+    subject_start: int = 0  # where the subject begins in the text
+
+    def end_of(self, match: SubjectMatch) -> int:
+        """Where the mention ends: after the head, or after the words that matched."""
+        if self.whole or match.until is None:
+            return self.end
+        return self.subject_start + match.until
 
 
 def _subject_after(text: str, start: int, limit: int) -> tuple[str, int]:
     window = text[start : min(start + 160, limit)]
     stop = CLAUSE_END.search(window)
     phrase = window[: stop.start()] if stop else window
-    words = phrase.split()[:14]
-    phrase = phrase[: len(" ".join(words)) + (len(phrase) - len(phrase.lstrip()))]
+    fourteenth = FOURTEEN_WORDS.match(phrase)
+    if fourteenth:
+        phrase = fourteenth.group(0)
     return phrase, start + len(phrase.rstrip())
 
 
@@ -92,8 +102,12 @@ def candidates(text: str, treaty: Treaty, taken: list[tuple[int, int]]) -> list[
     found: dict[int, Candidate] = {}
     names = names_of(treaty)
 
+    taken = sorted(taken)
+    starts = [s for s, _ in taken]
+
     def overlaps(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in taken)
+        index = bisect.bisect_left(starts, end)
+        return any(e > start for _, e in taken[max(0, index - 3) : index])
 
     for match in PREMODIFIED.finditer(text):
         mods = match.group("mods")
@@ -115,14 +129,22 @@ def candidates(text: str, treaty: Treaty, taken: list[tuple[int, int]]) -> list[
         if head == "provision" and match.group("prep").lower() == "of":
             continue  # "the provision of technical advice": providing, not a provision
         # The subject stops where an explicit reference begins.
-        limit = min((s for s, _ in taken if s >= match.end()), default=len(text))
+        index = bisect.bisect_left(starts, match.end())
+        limit = starts[index] if index < len(starts) else len(text)
         subject, end = _subject_after(text, match.end(), limit)
         if not subject.strip() or overlaps(match.start(), match.end()) or OWN_TEXT.match(subject):
             continue
         if head.startswith("article") and NEWS.search(text, end, end + 60):
             continue
         found[match.start()] = Candidate(
-            match.start(), end, subject, _kind(head), _stem(head), head.endswith("s"), False
+            match.start(),
+            end,
+            subject,
+            _kind(head),
+            _stem(head),
+            head.endswith("s"),
+            False,
+            match.end(),
         )
     return [c for _, c in sorted(found.items())]
 

@@ -295,6 +295,8 @@ CITATION = re.compile(
 LISTED = re.compile(
     r"(?:^|\n)[ \t]*(?:[-–•*][ \t]*|\d+\.[ \t]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+[ \t]*)?([^\n]{1,110}),[ \t]*$"
 )
+CITATION_FILLER = re.compile(r"[\s\d¹²³⁴⁵⁶⁷⁸⁹⁰.*()-]*(?:(?:the|un|see|also|cf\.?)\s*)*", re.I)
+CITED_TITLE = re.compile(r"(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*")
 SEE = re.compile(r"\b(?:[Ss]ee|[Cc]ompare|[Cc]f\.)\s")
 LINE_END = re.compile(r"[ \t]*(?:\([^()\n]{0,30}\))?[ \t]*[.;]?[ \t]*(?:\n|$)")
 ADJACENT = re.compile(r"((?:[A-Z][\w.’'/-]*|draft)(?:\s+[A-Z][\w.’'/-]*){0,3})[ \t\u00a0]+$")
@@ -361,8 +363,14 @@ def _cited_after_comma(text: str, before: str, window_start: int, end: int, name
     whole_line = "\n" in before or window_start == 0  # a line longer than that is prose
     citation = CITATION.search(line) if whole_line or SEE.search(line[-80:]) else None
     if citation:
+        # The cited instrument is all there is before the comma: "ICCPR, art. 17", not
+        # "Unlike the Budapest Convention, Article 24 ...".
         phrase = citation.group(1)
-        if names.any_name.search(phrase) or HEADED.search(phrase):
+        found = names.any_name.search(phrase)
+        rest = phrase[: found.start()] + phrase[found.end() :] if found else phrase
+        if (found and CITATION_FILLER.fullmatch(rest)) or (
+            not found and HEADED.search(phrase) and CITED_TITLE.fullmatch(phrase.strip())
+        ):
             return names.named(phrase, offset + citation.start(1))
     listed = LISTED.search(line) if whole_line and LINE_END.match(text, end) else None
     if listed:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -281,11 +281,12 @@ class ReferenceFinder:
             ):
                 continue  # "Article 24 ... the safeguards provision": one mention, not two
             version, _ = self._version(draft, Found(candidate.start, candidate.end, "", []), None)
+            end = candidate.end_of(match)
             out.append(
                 Reference(
-                    text[candidate.start : candidate.end],
+                    text[candidate.start : end],
                     candidate.start,
-                    candidate.end,
+                    end,
                     [],
                     chapter,
                     None,
@@ -346,23 +347,41 @@ if not Doc.has_extension("references"):
 
 
 class ArticleReferences:
+    """The spaCy component: references on ``doc._.references`` (``Reference`` objects, the
+    JSON of ``stancemap refs``) and as spans in ``doc.spans["article_refs"]``. The document's
+    date and text version come from ``doc._.meta``."""
+
     def __init__(self, nlp: Language, name: str, treaty: str, implicit: bool = True):
         self.name = name
         self.finder = ReferenceFinder(treaty, implicit=implicit)
 
     def __call__(self, doc: Doc) -> Doc:
-        meta = doc._.meta or {}
-        refs = self.finder.find(
-            doc.text, day=_as_date(meta.get("date")), text_version=meta.get("text_version")
-        )
-        doc._.references = refs
-        spans = []
-        for ref in refs:
-            span = doc.char_span(ref.start, ref.end, label="ARTICLE_REF", alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        doc.spans["article_refs"] = spans
-        return doc
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        """Batches documents so that the transformer runs once per batch."""
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._annotate(batch)
+                batch = []
+        if batch:
+            yield from self._annotate(batch)
+
+    def _annotate(self, docs: list[Doc]) -> list[Doc]:
+        items = []
+        for doc in docs:
+            meta = doc._.meta or {}
+            items.append((doc.text, _as_date(meta.get("date")), meta.get("text_version")))
+        for doc, refs in zip(docs, self.finder.find_many(items), strict=True):
+            doc._.references = refs
+            spans = [
+                doc.char_span(ref.start, ref.end, label="ARTICLE_REF", alignment_mode="expand")
+                for ref in refs
+            ]
+            doc.spans["article_refs"] = [span for span in spans if span is not None]
+        return docs
 
 
 def _as_date(value: object) -> date | None:

@@ -55,8 +55,18 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Stemmed words of ``text`` without function words; hyphens split compounds."""
+    return [word for word, _ in content_spans(text)]
+
+
+def content_spans(text: str) -> list[tuple[str, int]]:
+    """Each content word of ``text``, stemmed, with where it ends in ``text``."""
     lowered = text.lower().replace("co-op", "coop")
-    return [stem(w) for w in WORD.findall(lowered) if w not in STOPWORDS]
+    shift = len(text) - len(lowered)  # "co-op" -> "coop" is one character shorter
+    return [
+        (stem(m.group(0)), m.end() + (shift if shift and m.end() > lowered.find("coop") else 0))
+        for m in WORD.finditer(lowered)
+        if m.group(0) not in STOPWORDS
+    ]
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class SubjectMatch:
     score: float  # 0..1: how much of the phrase and of the term the match covers
     how: str  # "lexical" | "embedding"
     at: int = 0  # where in the phrase (in content words) the match begins
+    until: int | None = None  # where in the phrase (in characters) the matched words end
 
 
 def _longest_run(phrase: list[str], term: tuple[str, ...]) -> tuple[int, int]:
@@ -121,6 +132,9 @@ class SubjectIndex:
                 for word in set(term.words):
                     self.by_word[kind].setdefault(word, []).append(term)
         self.vocabulary = frozenset(w for index in self.by_word.values() for w in index)
+        self.singular_words = frozenset(
+            t.words for terms in self.terms.values() for t in terms if t.singular_only
+        )
         self._embeddings: dict[str, tuple[list[Term], np.ndarray]] = {}
 
     def _add(self, kind: str, target: str, text: str, singular_only: bool = False) -> None:
@@ -140,7 +154,8 @@ class SubjectIndex:
         several equally well. ``whole`` asks that the match cover most of the phrase (for
         phrases that are only a subject); otherwise a long, specific term anywhere will do.
         ``anchored``: a whole term that opens the phrase counts however short it is."""
-        words = content_words(phrase)
+        spans = content_spans(phrase)
+        words = [word for word, _ in spans]
         if not words:
             return None
         found: list[tuple[int, float, int, Term]] = []  # run, term coverage, start, term
@@ -151,6 +166,8 @@ class SubjectIndex:
                     continue
                 seen.add(term)
                 run, start = _longest_run(words, term.words)
+                if plural and tuple(words[start : start + run]) in self.singular_words:
+                    continue  # "the provisions on human rights": too general when plural
                 term_cover = run / len(term.words)
                 phrase_cover = run / len(words)
                 complete = run == len(term.words)
@@ -168,12 +185,18 @@ class SubjectIndex:
         found.sort(key=lambda f: (-f[0], -f[1]))
         best_run, best_cover, best_at, best = found[0]
         rivals = {f[3].target for f in found if f[0] == best_run and f[1] == best_cover}
-        several = self._conjoined(words, found) or self._conjuncts(phrase, kind, plural)
+        several = self._conjoined(words, found)
+        until = max(spans[f[2] + f[0] - 1][1] for f in found) if several else None
+        if several is None:
+            several, until = self._conjuncts(phrase, kind, plural)
         if several is None and len(rivals) > 1:
             return None  # names several provisions equally well: ambiguous
         chosen = several or (best.target,)
         at = min(f[2] for f in found) if len(chosen) > 1 else best_at
-        return SubjectMatch(chosen, min(1.0, best_run / len(words)) * best_cover, "lexical", at)
+        if until is None:
+            until = spans[best_at + best_run - 1][1]
+        score = min(1.0, best_run / len(words)) * best_cover
+        return SubjectMatch(chosen, score, "lexical", at, until)
 
     @staticmethod
     def _conjoined(words: list[str], found: list) -> tuple[str, ...] | None:
@@ -191,21 +214,25 @@ class SubjectIndex:
             return targets
         return None
 
-    def _conjuncts(self, phrase: str, kind: str, plural: bool) -> tuple[str, ...] | None:
+    def _conjuncts(self, phrase: str, kind: str, plural: bool) -> tuple[tuple | None, int | None]:
         """ "the prevention and technical assistance provisions": each conjunct names its own
         provision, even where one word alone would be too little for a whole phrase."""
-        parts = [p for p in CONJUNCTION.split(phrase) if p.strip()]
+        bounds = [0] + [i for m in CONJUNCTION.finditer(phrase) for i in (m.start(), m.end())]
+        bounds.append(len(phrase))
+        parts = [(bounds[i], phrase[bounds[i] : bounds[i + 1]]) for i in range(0, len(bounds), 2)]
+        parts = [(offset, part) for offset, part in parts if part.strip()]
         if len(parts) < 2 or len(parts) > 6:
-            return None
-        targets = []
-        for part in parts:
+            return None, None
+        targets, until = [], 0
+        for offset, part in parts:
             # Each conjunct must begin with its subject; the last may run on into the clause.
             match = self.lexical_match(part, kind, plural, whole=False, anchored=True)
             if match is None or len(match.targets) != 1 or match.at != 0:
-                return None
+                return None, None
             targets.append(match.targets[0])
+            until = offset + (match.until or len(part))
         unique = tuple(dict.fromkeys(targets))
-        return unique if len(unique) > 1 else None
+        return (unique, until) if len(unique) > 1 else (None, None)
 
     def shares_vocabulary(self, phrase: str) -> bool:
         """The cheap gate in front of the transformer: does the phrase share a word with any
