@@ -81,6 +81,12 @@ def evaluate_all(progress: Callable[[str], None] = lambda m: None) -> dict:
     report["sentence_stance"] = evaluate_sentences(analyzer.stance_model)
     progress("scoring document stance on the held-out split ...")
     report["document_stance"] = evaluate_documents(analyzer)
+    progress("scoring article references on the held-out split ...")
+    from nlp.eval_references import references_summary
+
+    report["references"] = references_summary(
+        analyzer.nlp.get_pipe("stancemap_article_refs").finder
+    )
     return report
 
 
