@@ -129,7 +129,13 @@ def subject_of(text: str, start: int, end: int, sentences: Sentences, treaty: Tr
         and (after.group("open") or after.group("conn"))
         and not OTHER_REFERENCE.match(after.group("subject"))
     ):
-        match = index.lexical_match(after.group("subject"), whole=after.group("conn") is None)
+        connective = after.group("conn")
+        match = index.lexical_match(
+            after.group("subject"),
+            whole=connective is None,
+            # "Article 15 on grooming should ...": a subject right after "on" may be one word
+            anchored=bool(connective) and not connective.lower().startswith(("which", "that")),
+        )
         if match and len(match.targets) == 1:
             return int(match.targets[0])
     window = text[max(sentences.start_of(start), start - 80) : start]

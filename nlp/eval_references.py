@@ -91,6 +91,10 @@ def load_cases(folder: Path = CASES) -> list[Case]:
                         entry.get("paragraph"),
                     )
                 )
+            spans = sorted((g.start, g.end) for g in case.gold)
+            for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                if start < end:
+                    raise CorpusError(f"{where}: gold references overlap (check 'nth')")
             cases.append(case)
     return cases
 
@@ -140,7 +144,7 @@ def _score_kind(
     for g in gold:
         match = next((p for p in unmatched if p.start < g.end and g.start < p.end), None)
         if match is None:
-            errors.append(f"{case.id} {kind} missed {case.text[g.start : g.end]!r}")
+            errors.append(f"{case.id} {kind}-missed {case.text[g.start : g.end]!r}")
             continue
         unmatched.remove(match)
         detected = (kind != "explicit" or match.cited == g.cited) and (
@@ -152,7 +156,7 @@ def _score_kind(
             counts[kind, "tp"] += 1
         else:
             errors.append(
-                f"{case.id} {kind} wrong {match.surface!r}: cited {match.cited} "
+                f"{case.id} {kind}-wrong {match.surface!r}: cited {match.cited} "
                 f"articles {match.articles} chapter {match.chapter}, want cited {g.cited} "
                 f"articles {g.articles} chapter {g.chapter}"
             )
@@ -162,7 +166,7 @@ def _score_kind(
                 counts["mapping", "right"] += 1
             else:
                 errors.append(
-                    f"{case.id} mapping {match.surface!r} ({match.text_version}): "
+                    f"{case.id} mapping-wrong {match.surface!r} ({match.text_version}): "
                     f"{match.articles}, want {g.articles}"
                 )
         if g.version:
@@ -171,7 +175,8 @@ def _score_kind(
                 counts["version", "right"] += 1
             else:
                 errors.append(
-                    f"{case.id} version {match.surface!r}: {match.text_version}, want {g.version}"
+                    f"{case.id} version-wrong {match.surface!r}: {match.text_version}, "
+                    f"want {g.version}"
                 )
         if g.paragraph:
             counts["paragraph", "total"] += 1
@@ -179,10 +184,11 @@ def _score_kind(
                 counts["paragraph", "right"] += 1
             else:
                 errors.append(
-                    f"{case.id} paragraph {match.surface!r}: {match.paragraph}, want {g.paragraph}"
+                    f"{case.id} paragraph-wrong {match.surface!r}: {match.paragraph}, "
+                    f"want {g.paragraph}"
                 )
     for p in unmatched:
-        errors.append(f"{case.id} {kind} spurious {p.surface!r} -> {p.articles or p.chapter}")
+        errors.append(f"{case.id} {kind}-spurious {p.surface!r} -> {p.articles or p.chapter}")
 
 
 def evaluate_references(finder=None, split: str = "test") -> dict:
@@ -193,7 +199,12 @@ def evaluate_references(finder=None, split: str = "test") -> dict:
     cases = [c for c in load_cases() if split == "all" or c.split == split]
     report = score(cases, finder)
     report["split"] = split
-    report["error_kinds"] = dict(
-        Counter(e.split()[1] + " " + e.split()[2] for e in report["errors"] if len(e.split()) > 2)
-    )
+    report["error_kinds"] = dict(Counter(error.split()[1] for error in report["errors"]))
     return report
+
+
+def references_summary(finder=None) -> dict:
+    """The held-out scores for ``stancemap evaluate``: the metrics and how many errors of
+    each kind, without the error list itself."""
+    report = evaluate_references(finder, "test")
+    return {key: value for key, value in report.items() if key not in ("errors", "split")}

@@ -295,7 +295,9 @@ CITATION = re.compile(
 LISTED = re.compile(
     r"(?:^|\n)[ \t]*(?:[-–•*][ \t]*|\d+\.[ \t]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+[ \t]*)?([^\n]{1,110}),[ \t]*$"
 )
-CITATION_FILLER = re.compile(r"[\s\d¹²³⁴⁵⁶⁷⁸⁹⁰.*()-]*(?:(?:the|un|see|also|cf\.?)\s*)*", re.I)
+CITATION_FILLER = re.compile(
+    r"[\s\d¹²³⁴⁵⁶⁷⁸⁹⁰.*()-]*(?:(?:the|un|see|also|compare|cf\.?)\s*)*", re.I
+)
 CITED_TITLE = re.compile(r"(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*")
 SEE = re.compile(r"\b(?:[Ss]ee|[Cc]ompare|[Cc]f\.)\s")
 LINE_END = re.compile(r"[ \t]*(?:\([^()\n]{0,30}\))?[ \t]*[.;]?[ \t]*(?:\n|$)")
