@@ -35,7 +35,7 @@ from db.treaty import load_treaty
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CORPUS = HERE.parent / "nlp" / "data" / "stance"
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 DOCUMENTS = 20_000
 SENTENCES_PER_DOCUMENT = 50
 SENTENCE_STANCES = 180_000  # plus one author position per document = 200,000 stances

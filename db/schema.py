@@ -297,40 +297,38 @@ def m003_publish_indexes(db: Database) -> None:
         db["stances"].enable_fts(["evidence"], create_triggers=True, tokenize="porter")
 
 
-# Stances per holder, article and holder type, kept by triggers in the same transaction as the
-# stances themselves: the site's holder x article matrix and heat map read these few rows instead
-# of aggregating every stance (a second at 200,000 stances on a busy server).
+# Stances per holder and article, kept by triggers in the same transaction as the stances
+# themselves: the site's holder x article matrix and heat map read these rows instead of
+# aggregating every stance (a second at 200,000 stances on a busy server).
 HOLDER_ARTICLE_COUNTS = """
 insert into holder_article_stances
   (holder_id, article_number, holder_type, support, oppose, mixed, neutral, total)
-select holder_id, article_number, coalesce(holder_type, ''),
+select holder_id, article_number, max(holder_type),
        sum(stance = 'support'), sum(stance = 'oppose'), sum(stance = 'mixed'),
        sum(stance = 'neutral'), count(*)
 from stances
 where article_number is not null and holder_id is not null
-group by holder_id, article_number, coalesce(holder_type, '')
+group by holder_id, article_number
 """
 _COUNT_IN = """
   insert into holder_article_stances
     (holder_id, article_number, holder_type, support, oppose, mixed, neutral, total)
-  values (new.holder_id, new.article_number, coalesce(new.holder_type, ''),
+  values (new.holder_id, new.article_number, new.holder_type,
           new.stance = 'support', new.stance = 'oppose', new.stance = 'mixed',
           new.stance = 'neutral', 1)
-  on conflict (holder_id, article_number, holder_type) do update set
+  on conflict (holder_id, article_number) do update set
     support = support + excluded.support, oppose = oppose + excluded.oppose,
     mixed = mixed + excluded.mixed, neutral = neutral + excluded.neutral,
-    total = total + 1;
+    total = total + 1, holder_type = coalesce(excluded.holder_type, holder_type);
 """
 _COUNT_OUT = """
   update holder_article_stances set
     support = support - (old.stance = 'support'), oppose = oppose - (old.stance = 'oppose'),
     mixed = mixed - (old.stance = 'mixed'), neutral = neutral - (old.stance = 'neutral'),
     total = total - 1
-  where holder_id = old.holder_id and article_number = old.article_number
-    and holder_type = coalesce(old.holder_type, '');
+  where holder_id = old.holder_id and article_number = old.article_number;
   delete from holder_article_stances
-  where holder_id = old.holder_id and article_number = old.article_number
-    and holder_type = coalesce(old.holder_type, '') and total <= 0;
+  where holder_id = old.holder_id and article_number = old.article_number and total <= 0;
 """
 _COUNTED_NEW = "new.article_number is not null and new.holder_id is not null"
 _COUNTED_OLD = "old.article_number is not null and old.holder_id is not null"
@@ -343,28 +341,26 @@ def m004_holder_article_counts(db: Database) -> None:
         """create table if not exists holder_article_stances (
           holder_id text not null,
           article_number integer not null,
-          holder_type text not null,  -- '' when unknown
+          holder_type text,  -- the holder's type as its latest stance on the article gives it
           support integer not null, oppose integer not null, mixed integer not null,
           neutral integer not null, total integer not null,
-          primary key (holder_id, article_number, holder_type)
+          primary key (holder_id, article_number)
         ) without rowid"""
     )
     db.execute(
-        f"create trigger if not exists stances_count_ai after insert on stances "
-        f"when {_COUNTED_NEW} begin {_COUNT_IN} end"
+        "create index if not exists idx_holder_article_stances_total "
+        "on holder_article_stances (total desc, holder_id, article_number)"
     )
-    db.execute(
-        f"create trigger if not exists stances_count_ad after delete on stances "
-        f"when {_COUNTED_OLD} begin {_COUNT_OUT} end"
-    )
-    db.execute(
-        f"create trigger if not exists stances_count_au_old after update on stances "
-        f"when {_COUNTED_OLD} begin {_COUNT_OUT} end"
-    )
-    db.execute(
-        f"create trigger if not exists stances_count_au_new after update on stances "
-        f"when {_COUNTED_NEW} begin {_COUNT_IN} end"
-    )
+    for name, event, when, body in (
+        ("stances_count_ai", "insert", _COUNTED_NEW, _COUNT_IN),
+        ("stances_count_ad", "delete", _COUNTED_OLD, _COUNT_OUT),
+        ("stances_count_au_old", "update", _COUNTED_OLD, _COUNT_OUT),
+        ("stances_count_au_new", "update", _COUNTED_NEW, _COUNT_IN),
+    ):
+        db.execute(
+            f"create trigger if not exists {name} after {event} on stances "
+            f"when {when} begin {body} end"
+        )
     db.execute("delete from holder_article_stances")
     db.execute(HOLDER_ARTICLE_COUNTS)
 
