@@ -69,6 +69,11 @@ ORG_NAME = re.compile(
     rf"(?:[ \t]+(?:of|for|on|against|to)[ \t]+(?:the[ \t]+)?"
     rf"{PROPER_WORD}(?:[ \t]+{PROPER_WORD}){{0,4}})?"
 )
+# People NER tends to miss behind a title: "Dr. Selin Arvani", "Prof. Ana Brest".
+TITLED_PERSON = re.compile(
+    r"\b(?:Dr|Prof|Professor|Ambassador|Judge|Senator|Mr|Ms|Mrs)\.?[ \t]+"
+    r"((?:[A-Z][\w'’-]+[ \t]+){0,2}[A-Z][\w'’-]+)"
+)
 # First guesses of a new holder's type from its name.
 TYPE_CUES = (
     ("state", r"\b(Republic|Kingdom|Principality|Federation of|Ministry|Government|Parliament)\b"),
@@ -214,6 +219,14 @@ class ActorRecognizer:
             span = Span(doc, span.start, span.end, label="ACTOR")
             span._.actor = actor
             spans.append(span)
+        for match in TITLED_PERSON.finditer(doc.text):
+            span = doc.char_span(match.start(1), match.end(1), alignment_mode="contract")
+            if span is None or any(i in taken for i in range(span.start, span.end)):
+                continue
+            person = Span(doc, span.start, span.end, label="ACTOR")
+            person._.actor = new_actor(span.text, "PERSON", kind="person")
+            spans.append(person)
+            taken.update(range(span.start, span.end))
         for ent in doc.ents:
             if ent.label_ not in NER_TYPES or any(i in taken for i in range(ent.start, ent.end)):
                 continue

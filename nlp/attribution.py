@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp.actors import Actor
-from nlp.speakers import GROUP_TYPES, Named, holders_in_subject, is_stand_in
+from nlp.speakers import GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
 
 # Verbs of saying and of taking a public position: their subject holds the stance.
 SPEECH = {
@@ -168,6 +168,9 @@ STAND_INS = re.compile(
     re.I,
 )
 OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
+RELATIVES = {"which", "who", "that", "whose"}
+# The writer's own voice in coverage: "we" or "I" outside quotation marks ("us" is also "US").
+OWN_VOICE = re.compile(r"\b([Ww]e|I|[Oo]ur|[Mm]y)\b")
 MODALS = {"should", "must", "ought", "shall"}
 FIRST_PERSON = re.compile(r"\b([Ww]e|[Oo]ur|us|I|[Mm]y)\b")  # not "US"
 QUOTE_OPEN = "\"“‘'«"
@@ -237,6 +240,9 @@ def _subjects(verb: Token) -> list[Token]:
         if current.dep_ == "acl" and agents and not subjects and current.head.i != current.i:
             # "X, supported by Y, ...": X and Y both (the agent is part of X's phrase).
             return [current.head]
+        if current.dep_ == "relcl" and any(c.lower_ in RELATIVES for c in subjects):
+            # "the Union of Journalists, which asked for ...": the noun the clause is about.
+            return [current.head]
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
             return agents or subjects
@@ -299,6 +305,7 @@ class Attribution:
         actors = list(doc.spans.get("actors", []))
         last: list[Holder] = []  # the last reported speakers
         recent: list[Holder] = []  # the last named main subject, for "She said" after it
+        people: list[Holder] = []  # the last speakers that were people (or spoke through one)
         in_quote = False
         for sent in doc.sents:
             if is_heading(sent):
@@ -308,15 +315,24 @@ class Attribution:
             quoted = _quoted_tokens(sent, in_quote)
             holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted)
             text = sent.text.strip()
-            if not holders and stand_in and (last or recent):
-                holders = [h.again("pronoun") for h in (last or recent)]
-            opens_quote = text[:1] in QUOTE_OPEN
-            if not holders and (opens_quote or in_quote) and last:
+            if not holders and stand_in is not None:
+                personal = stand_in.lower_ in ("he", "she") and people
+                antecedent = people if personal else (last or recent)
+                if antecedent:
+                    holders = [h.again("pronoun") for h in antecedent]
+                elif stand_in.lower_ not in PRONOUNS:
+                    # "The government said ..." with nobody named before: the description.
+                    holders = [Holder.of(n.actor, "reported") for n in described(stand_in)]
+            quoting = text[:1] in QUOTE_OPEN or in_quote
+            if not holders and quoting and last:
                 holders = [h.again("quote") for h in last]
             in_quote = _quote_left_open(text, in_quote)
+            if press and holders and not quoting and OWN_VOICE.search(_outside_quotes(text)):
+                holders = []  # "I hope the Assembly adopts it": the writer's own view
             if holders:
                 holders = list({h.id: h for h in holders}.values())
                 last = holders
+                people = [h for h in holders if h.speaker or h.kind == "person"] or people
             else:
                 recent = _main_subject(sent, in_sent) or recent
                 if not press or opinion or FIRST_PERSON.search(_outside_quotes(text)):
@@ -326,12 +342,13 @@ class Attribution:
 
     def _reported(
         self, sent: Span, actors: list[Span], press: bool, opinion: bool, quoted: set[int]
-    ) -> tuple[list[Holder], bool]:
-        """Holders the sentence reports, and whether its speaker is a pronoun or stand-in."""
+    ) -> tuple[list[Holder], Token | None]:
+        """Holders the sentence reports, or the pronoun or stand-in ("the delegation") that
+        speaks in it."""
         named = _according_to(sent, actors)
         if named:
-            return [Holder.of(n.actor, "according_to", n.speaker) for n in named], False
-        stand_in = False
+            return [Holder.of(n.actor, "according_to", n.speaker) for n in named], None
+        stand_in: Token | None = None
         for lemmas, how in ((SPEECH, "reported"), (ACTS, "act")):
             holders: list[Holder] = []
             decided: set[int] = set()  # verbs whose clause has a speaker (or a recommendation)
@@ -354,12 +371,12 @@ class Attribution:
                         holders += [Holder.of(n.actor, how_here, n.speaker) for n in found]
                         decided.add(verb.i)
                     elif _is_stand_in(subject) and lemmas is SPEECH and not _parenthetical(verb):
-                        stand_in = True
+                        stand_in = stand_in or subject
                         decided.add(verb.i)
             if holders:
-                return holders, False
-            if stand_in:
-                return [], True
+                return holders, None
+            if stand_in is not None:
+                return [], stand_in
         if press and not opinion:
             # "Digital rights groups were far less enthusiastic": the main subject speaks.
             for token in sent:
@@ -367,8 +384,9 @@ class Attribution:
                     for subject in [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]:
                         found = holders_in_subject(subject, sent, actors)
                         if found and _describes_speakers(subject, found):
-                            return [Holder.of(n.actor, "reported", n.speaker) for n in found], False
-        return [], False
+                            holders = [Holder.of(n.actor, "reported", n.speaker) for n in found]
+                            return holders, None
+        return [], None
 
 
 def _depth(token: Token) -> int:

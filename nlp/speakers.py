@@ -112,6 +112,12 @@ GROUP_TYPES = {
     "sources": None,
     "insiders": None,
     "executives": "industry",
+    "ngo": "ngo",
+    "committee": None,
+    "court": "state",
+    "federation": None,
+    "marchers": None,
+    "protesters": None,
 }
 # Verbs of a relative clause that tie a person to the organisation in it.
 ROLE_VERBS = {
@@ -346,8 +352,11 @@ def _names_an_actor(head: Token, actors: list[Span]) -> bool:
 def _has_named_members(head: Token, actors: list[Span]) -> bool:
     """'Delegations including Russia and India': the members are the holders."""
     owners = [head] + [
-        pobj for prep in head.children if prep.dep_ == "prep" and prep.lower_ == "of"
-        for pobj in prep.children if pobj.dep_ == "pobj"
+        pobj
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ == "of"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
     ]
     return any(_names_members(owner, actors) for owner in owners)
 
@@ -360,8 +369,10 @@ def _names_members(head: Token, actors: list[Span]) -> bool:
                 return True
         if child.dep_ == "amod" and child.lower_ == "such":
             return True
-        if child.dep_ == "prep" and child.lower_ == "as" and any(
-            c.lower_ == "such" for c in child.children
+        if (
+            child.dep_ == "prep"
+            and child.lower_ == "as"
+            and any(c.lower_ == "such" for c in child.children)
         ):
             return True
     return False
@@ -397,3 +408,11 @@ def holders_in_subject(subject: Token, sent: Span, actors: list[Span]) -> list[N
     for _, named in found:
         out.setdefault(named.actor.id, named)
     return list(out.values())
+
+
+def described(head: Token) -> list[Named]:
+    """A stand-in with nothing to refer back to ("The government said ...") as a group."""
+    if head.lower_ not in GROUP_TYPES:
+        return []
+    tokens = {t.i for t in head.subtree}
+    return [Named(group_actor(_group_phrase(head, tokens), head))]
