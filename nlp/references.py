@@ -35,6 +35,8 @@ from nlp.explicit import Found, attach_chapters, scan_articles, scan_chapters
 from nlp.implicit import ImplicitLinker, candidates, confidence_of
 from nlp.instruments import context_of, coordinated, not_a_provision
 
+MIN_BATCH = 64  # documents per transformer call in the spaCy component
+MAX_BATCH_CHARS = 2_000_000
 DRAFT_LOOKBACK = 400  # characters back to look for the draft a "draft Article N" means
 APPOSITION = 4  # characters between an explicit reference and a subject phrase in apposition
 
@@ -359,13 +361,16 @@ class ArticleReferences:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
-        """Batches documents so that the transformer runs once per batch."""
+        """Batches documents so that the transformer runs once per batch (at least
+        ``MIN_BATCH`` documents, unless they pass ``MAX_BATCH_CHARS`` first)."""
         batch: list[Doc] = []
+        size = 0
         for doc in docs:
             batch.append(doc)
-            if len(batch) >= batch_size:
+            size += len(doc.text)
+            if len(batch) >= max(batch_size, MIN_BATCH) or size >= MAX_BATCH_CHARS:
                 yield from self._annotate(batch)
-                batch = []
+                batch, size = [], 0
         if batch:
             yield from self._annotate(batch)
 

@@ -46,3 +46,11 @@ def report(analyzer):
 def test_models_meet_their_floors(report):
     failures = below_floor(report, {"stance": FLOORS.get("stance", {})})
     assert not failures, failures
+
+
+def test_article_references_meet_their_floors():
+    from nlp.eval_references import references_summary
+
+    report = {"references": references_summary()}
+    failures = below_floor(report, {"references": FLOORS.get("references", {})})
+    assert not failures, failures
