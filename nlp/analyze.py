@@ -45,9 +45,8 @@ def rows_for(analysis: Analysis, model: str) -> tuple[list[dict], list[dict], li
             sentence_of[ref.start] = sentence_id(doc_id, s.position)
     mentions = []
     for ref in analysis.references:
-        numbers = ref.articles or [None]
-        cited = ref.cited or [None]
-        for index, article in enumerate(numbers):
+        # One row per cited number with the article it became (None when unknown).
+        for index, (cited, article) in enumerate(ref.rows()):
             mentions.append(
                 {
                     "id": stable_id(doc_id, ref.start, ref.end, index),
@@ -56,7 +55,7 @@ def rows_for(analysis: Analysis, model: str) -> tuple[list[dict], list[dict], li
                     "surface": ref.surface,
                     "start": ref.start,
                     "end": ref.end,
-                    "cited_number": cited[index] if index < len(cited) else None,
+                    "cited_number": cited,
                     "text_version": ref.text_version,
                     "article_number": article,
                     "chapter": ref.chapter,
