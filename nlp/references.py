@@ -55,12 +55,23 @@ class Reference:
     confidence: float = 0.0
     excluded: str | None = field(default=None, repr=False)
     via: str = field(default="number", repr=False)  # number | subject | anaphora
+    # Each cited number with its adopted article (None when unknown), for one table row each.
+    pairs: list[tuple[str | None, int | None]] | None = field(default=None, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("excluded")
-        data.pop("via")
+        for internal in ("excluded", "via", "pairs"):
+            data.pop(internal)
         return data
+
+    def rows(self) -> list[tuple[str | None, int | None]]:
+        """(cited number, adopted article) per ``mentions`` row: one per cited number, one per
+        article for a provision named by subject, a single empty one for a chapter."""
+        if self.pairs is not None:
+            return self.pairs
+        if self.cited:
+            return _paired(self.cited, self.articles, lambda n: n)
+        return [(None, article) for article in self.articles] or [(None, None)]
 
 
 @dataclass
@@ -217,6 +228,7 @@ class ReferenceFinder:
             else None
         )
         mapping = map_cited(item.cited, version, evidence, subject, self.treaty, day, draft_only)
+        numbering = version.map_number if version is not None and version.numbering else None
         return Reference(
             surface,
             item.start,
@@ -227,6 +239,7 @@ class ReferenceFinder:
             mapping.text_version,
             mapping.articles,
             confidence=mapping.confidence,
+            pairs=_paired(item.cited, mapping.articles, numbering or (lambda n: n)),
         )
 
     def _anaphora(self, text, references, blockers, sentences) -> list[Reference]:
@@ -255,6 +268,7 @@ class ReferenceFinder:
                     method="implicit",
                     confidence=round(0.85 * ref.confidence, 3),
                     via="anaphora",
+                    pairs=ref.rows(),
                 )
             )
         return out
@@ -300,6 +314,22 @@ class ReferenceFinder:
                 )
             )
         return out
+
+
+def _paired(cited: list[str], articles: list[int], numbering) -> list[tuple[str, int | None]]:
+    """Which adopted article each cited number became; None where it became none."""
+    if len(articles) == len(cited):
+        return list(zip(cited, articles, strict=True))
+    remaining = list(articles)
+    pairs: list[tuple[str, int | None]] = []
+    for number in cited:
+        guess = numbering(int(number)) if number.isdigit() else None
+        if guess in remaining:
+            remaining.remove(guess)
+            pairs.append((number, guess))
+        else:
+            pairs.append((number, None))
+    return pairs
 
 
 def _apposed(text: str, candidate, references: list[Reference]) -> bool:
