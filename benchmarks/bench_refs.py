@@ -31,7 +31,9 @@ def corpus() -> list[tuple[str, str | None]]:
     sentences = [s.text for s in load_sentences()]
     texts += [(" ".join(sentences[i : i + 25]), None) for i in range(0, len(sentences), 25)]
     for page in sorted((ROOT / "demo" / "web").rglob("*.html")):
-        text = extract_html(decode_html(page.read_bytes(), "text/html"), f"http://demo/{page.name}").text
+        text = extract_html(
+            decode_html(page.read_bytes(), "text/html"), f"http://demo/{page.name}"
+        ).text
         if text:
             texts.append((text, None))
     texts += [(case.text, case.date) for case in load_cases()]

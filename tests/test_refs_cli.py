@@ -8,8 +8,10 @@ from tests.conftest import run_cli
 
 
 def test_refs_reads_text_and_writes_one_object_per_reference():
-    text = ("Article 5 of the zero draft became Article 6. ARTICLE 19 said Article 19 of the ICCPR "
-            "is the standard, and the data protection article is weak.")
+    text = (
+        "Article 5 of the zero draft became Article 6. ARTICLE 19 said Article 19 of the ICCPR "
+        "is the standard, and the data protection article is weak."
+    )
     result = run_cli("refs", "--date", "2024-09-01", input=text)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]

@@ -59,7 +59,9 @@ def test_two_markers_in_one_sentence_go_to_their_own_references(finder):
 
 
 def test_a_marker_for_a_text_not_yet_written_is_ignored(finder):
-    ref = only(finder, "Unless Article 5 improves, we cannot back the final text.", date(2023, 8, 1))
+    ref = only(
+        finder, "Unless Article 5 improves, we cannot back the final text.", date(2023, 8, 1)
+    )
     assert (ref.text_version, ref.articles) == ("zero", [6])
 
 
@@ -81,7 +83,9 @@ def test_rev2_numbering_is_unknown_unless_the_subject_settles_it(finder):
 def test_the_subject_settles_undated_and_misdated_numbers(finder):
     undated = only(finder, "Article 4 (Protection of sovereignty) needs no change.")
     assert undated.articles == [5]
-    late = only(finder, "The old Article 5, on respect for human rights, was thin.", date(2024, 10, 2))
+    late = only(
+        finder, "The old Article 5, on respect for human rights, was thin.", date(2024, 10, 2)
+    )
     assert late.articles == [6]
 
 
@@ -117,5 +121,7 @@ def test_a_draft_article_after_adoption_needs_the_drafts_to_agree(finder):
     assert agreed.articles == [24]
     split = only(finder, "Draft Article 17 would have imported other offences.", day)
     assert split.articles == []  # zero/Rev.1 say 4, Rev.3 says 17: not guessed
-    named = only(finder, "In 2023 we wrote about the revised draft. Draft Article 17 was the worst.", day)
+    named = only(
+        finder, "In 2023 we wrote about the revised draft. Draft Article 17 was the worst.", day
+    )
     assert (named.text_version, named.articles) == ("rev1", [4])

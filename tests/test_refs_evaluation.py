@@ -19,9 +19,25 @@ def cases():
 def test_the_test_set_is_large_and_covers_every_form(cases):
     assert len(cases) >= 150
     tags = Counter(tag for case in cases for tag in case.tags)
-    for form in ("single", "paragraph", "list", "range", "chapter", "mixture", "iccpr", "budapest",
-                 "org", "news-article", "preamble", "date", "marker", "subject", "implicit",
-                 "anaphora", "negative"):
+    for form in (
+        "single",
+        "paragraph",
+        "list",
+        "range",
+        "chapter",
+        "mixture",
+        "iccpr",
+        "budapest",
+        "org",
+        "news-article",
+        "preamble",
+        "date",
+        "marker",
+        "subject",
+        "implicit",
+        "anaphora",
+        "negative",
+    ):
         assert tags[form] >= 2, form
     kinds = Counter((g.method, g.via) for case in cases for g in case.gold)
     assert kinds["explicit", None] >= 200 and kinds["implicit", None] >= 60

@@ -45,14 +45,18 @@ def test_other_instruments_are_not_the_convention(finder, text):
 
 
 def test_its_and_whose_point_back_to_the_instrument_named_before(finder):
-    text = ("The European Convention on Human Rights binds the Council's members. Its Article 8 "
-            "has a rich case law, unlike the treaty's Article 24, whose safeguards are thin.")
+    text = (
+        "The European Convention on Human Rights binds the Council's members. Its Article 8 "
+        "has a rich case law, unlike the treaty's Article 24, whose safeguards are thin."
+    )
     assert surfaces(finder, text) == ["Article 24"]
 
 
 def test_an_article_coordinated_with_another_instruments_article_goes_with_it(finder):
-    text = ("States must respect the Covenant on Civil and Political Rights, including Article 17 "
-            "on privacy and Article 19 on expression, when they apply Article 24.")
+    text = (
+        "States must respect the Covenant on Civil and Political Rights, including Article 17 "
+        "on privacy and Article 19 on expression, when they apply Article 24."
+    )
     assert surfaces(finder, text) == ["Article 24"]
 
 

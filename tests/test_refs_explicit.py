@@ -9,8 +9,18 @@ import pytest
 from nlp.references import ReferenceFinder
 
 AFTER_ADOPTION = date(2025, 3, 1)
-CONTRACT_KEYS = {"surface", "start", "end", "cited", "chapter", "paragraph", "text_version",
-                 "articles", "method", "confidence"}
+CONTRACT_KEYS = {
+    "surface",
+    "start",
+    "end",
+    "cited",
+    "chapter",
+    "paragraph",
+    "text_version",
+    "articles",
+    "method",
+    "confidence",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +42,12 @@ def found(finder, text, day=AFTER_ADOPTION):
         ("See Art.24 for the safeguards.", "Art.24", ["24"], None),
         ("Under Article 24(1), each party decides.", "Article 24(1)", ["24"], "(1)"),
         ("The gag in art. 29 para. 3 worries hosts.", "art. 29 para. 3", ["29"], "(3)"),
-        ("The secrecy duty in paragraph 3 of Article 30 stays.", "paragraph 3 of Article 30",
-         ["30"], "(3)"),
+        (
+            "The secrecy duty in paragraph 3 of Article 30 stays.",
+            "paragraph 3 of Article 30",
+            ["30"],
+            "(3)",
+        ),
         ("Everything turns on article 35(1)(c) now.", "article 35(1)(c)", ["35"], "(1)(c)"),
         ("Read Article 40, paragraph 21, closely.", "Article 40, paragraph 21", ["40"], "(21)"),
         ("Article 24 § 4 is hortatory.", "Article 24 § 4", ["24"], "(4)"),

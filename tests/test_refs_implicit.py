@@ -21,24 +21,39 @@ def finder():
 
 
 def implicit(finder, text, day=None):
-    return [(r.surface, r.articles or r.chapter) for r in finder.find(text, day=day)
-            if r.method == "implicit" and r.via == "subject"]
+    return [
+        (r.surface, r.articles or r.chapter)
+        for r in finder.find(text, day=day)
+        if r.method == "implicit" and r.via == "subject"
+    ]
 
 
 @pytest.mark.parametrize(
     "text, surface, target",
     [
-        ("The provisions on real-time collection of traffic data go too far.",
-         "The provisions on real-time collection of traffic data", [29]),
-        ("Our members fear the search and seizure provisions.",
-         "the search and seizure provisions", [28]),
+        (
+            "The provisions on real-time collection of traffic data go too far.",
+            "The provisions on real-time collection of traffic data",
+            [29],
+        ),
+        (
+            "Our members fear the search and seizure provisions.",
+            "the search and seizure provisions",
+            [28],
+        ),
         ("The data protection article sets a low bar.", "The data protection article", [36]),
-        ("The article on conditions and safeguards is weak.",
-         "The article on conditions and safeguards", [24]),
+        (
+            "The article on conditions and safeguards is weak.",
+            "The article on conditions and safeguards",
+            [24],
+        ),
         ("The grooming offence is welcome.", "The grooming offence", [15]),
         ("Negotiators fought over the sovereignty clause.", "the sovereignty clause", [5]),
-        ("The chapter on international cooperation is the longest.",
-         "The chapter on international cooperation", "V"),
+        (
+            "The chapter on international cooperation is the longest.",
+            "The chapter on international cooperation",
+            "V",
+        ),
         ("The criminalisation chapter is short.", "The criminalisation chapter", "II"),
     ],
 )
@@ -47,7 +62,10 @@ def test_subjects_from_titles_and_terms(lexical, text, surface, target):
 
 
 def test_several_provisions_in_one_phrase(lexical):
-    text = "We oppose the provisions on search and seizure, real-time collection of traffic data and interception of content data."
+    text = (
+        "We oppose the provisions on search and seizure, real-time collection of traffic data "
+        "and interception of content data."
+    )
     ((_, articles),) = implicit(lexical, text)
     assert articles == [28, 29, 30]
 
@@ -88,8 +106,11 @@ def test_minilm_is_not_asked_about_phrases_without_treaty_words(finder):
 
 
 def anaphora(finder, text, day=None):
-    return [(r.surface, r.articles, r.paragraph) for r in finder.find(text, day=day)
-            if r.via == "anaphora"]
+    return [
+        (r.surface, r.articles, r.paragraph)
+        for r in finder.find(text, day=day)
+        if r.via == "anaphora"
+    ]
 
 
 def test_this_article_right_after_a_reference_resolves_to_it(lexical):

@@ -13,11 +13,47 @@ from hypothesis import strategies as st
 from nlp.references import ReferenceFinder
 
 PIECES = [
-    "Article ", "Articles ", "Art. ", "art ", "ARTICLE 19", "Chapter ", "IV", "paragraph ",
-    " of ", " of the ", "this article", "the ", " provisions on ", "ICCPR", "Budapest Convention",
-    "zero draft", "Rev.1", "(", ")", "(1)", "(c)", ",", " and ", " to ", "–", "-", "§", ".", "\n",
-    "its ", "'s ", "24", "5", "19", "68", "999", "1,", " interception of content data",
-    "\u00a0", "the data protection article", "Article 5, on respect for human rights",
+    "Article ",
+    "Articles ",
+    "Art. ",
+    "art ",
+    "ARTICLE 19",
+    "Chapter ",
+    "IV",
+    "paragraph ",
+    " of ",
+    " of the ",
+    "this article",
+    "the ",
+    " provisions on ",
+    "ICCPR",
+    "Budapest Convention",
+    "zero draft",
+    "Rev.1",
+    "(",
+    ")",
+    "(1)",
+    "(c)",
+    ",",
+    " and ",
+    " to ",
+    "–",
+    "-",
+    "§",
+    ".",
+    "\n",
+    "its ",
+    "'s ",
+    "24",
+    "5",
+    "19",
+    "68",
+    "999",
+    "1,",
+    " interception of content data",
+    "\u00a0",
+    "the data protection article",
+    "Article 5, on respect for human rights",
 ]
 
 
@@ -37,15 +73,21 @@ def check(refs, text):
         assert data["text_version"] in ("zero", "rev1", "rev2", "rev3", "final", "unknown")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=400), day=st.one_of(st.none(), st.dates()))
 def test_never_raises_on_arbitrary_text(finder, text, day):
     check(finder.find(text, day=day), text)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pieces=st.lists(st.sampled_from(PIECES), max_size=60),
-       hint=st.sampled_from([None, "zero", "rev1", "rev2", "rev3", "final", "unknown", "bogus"]))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=60),
+    hint=st.sampled_from([None, "zero", "rev1", "rev2", "rev3", "final", "unknown", "bogus"]),
+)
 def test_never_raises_on_reference_shaped_text(finder, pieces, hint):
     text = "".join(pieces)
     check(finder.find(text, day=date(2023, 9, 1), text_version=hint), text)
@@ -62,7 +104,8 @@ ADVERSARIAL = {
     "of-phrases": lambda: "Article 5 of the " * 6_000,
     "anaphora": lambda: "Article 24 applies. This article is long. " * 2_500,
     "subject phrases": lambda: " ".join(
-        f"the provision that lets police read message {i} quickly." for i in range(2_000)),
+        f"the provision that lets police read message {i} quickly." for i in range(2_000)
+    ),
     "whitespace": lambda: "Article 1," + " " * 100_000,
     "organisation": lambda: "ARTICLE 19 " * 10_000,
 }
