@@ -161,34 +161,42 @@ def _score_kind(
                 f"articles {g.articles} chapter {g.chapter}"
             )
         if kind == "explicit" and g.articles is not None and g.cited:
-            counts["mapping", "total"] += 1
-            if match.articles == g.articles:
-                counts["mapping", "right"] += 1
-            else:
-                errors.append(
-                    f"{case.id} mapping-wrong {match.surface!r} ({match.text_version}): "
-                    f"{match.articles}, want {g.articles}"
-                )
+            _tally(
+                counts,
+                errors,
+                "mapping",
+                match.articles == g.articles,
+                f"{case.id} mapping-wrong {match.surface!r} ({match.text_version}): "
+                f"{match.articles}, want {g.articles}",
+            )
         if g.version:
-            counts["version", "total"] += 1
-            if match.text_version == g.version:
-                counts["version", "right"] += 1
-            else:
-                errors.append(
-                    f"{case.id} version-wrong {match.surface!r}: {match.text_version}, "
-                    f"want {g.version}"
-                )
+            _tally(
+                counts,
+                errors,
+                "version",
+                match.text_version == g.version,
+                f"{case.id} version-wrong {match.surface!r}: {match.text_version}, "
+                f"want {g.version}",
+            )
         if g.paragraph:
-            counts["paragraph", "total"] += 1
-            if match.paragraph == g.paragraph:
-                counts["paragraph", "right"] += 1
-            else:
-                errors.append(
-                    f"{case.id} paragraph-wrong {match.surface!r}: {match.paragraph}, "
-                    f"want {g.paragraph}"
-                )
+            _tally(
+                counts,
+                errors,
+                "paragraph",
+                match.paragraph == g.paragraph,
+                f"{case.id} paragraph-wrong {match.surface!r}: {match.paragraph}, "
+                f"want {g.paragraph}",
+            )
     for p in unmatched:
         errors.append(f"{case.id} {kind}-spurious {p.surface!r} -> {p.articles or p.chapter}")
+
+
+def _tally(counts: Counter, errors: list[str], what: str, right: bool, error: str) -> None:
+    counts[what, "total"] += 1
+    if right:
+        counts[what, "right"] += 1
+    else:
+        errors.append(error)
 
 
 def evaluate_references(finder=None, split: str = "test") -> dict:
