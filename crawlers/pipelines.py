@@ -93,6 +93,12 @@ class StorePipeline:
     def process_item(self, item, spider=None):
         assert self.store is not None
         if isinstance(item, FetchItem):
+            if item["status"] in ("unchanged", "duplicate") and item.get("document_id"):
+                # A 304: what the page is now, not what it was when this crawl started (a
+                # statement stored earlier may since have turned out to be a copy).
+                document = self.store.document(item["document_id"])
+                if document is not None:
+                    item["status"] = "duplicate" if document["duplicate_of"] else "unchanged"
             self._count(item["status"])
             fields = {k: item.get(k) for k in ("reason", "reason_code", "http_status",
                                                "organization_id", "document_id", "redirected_to")}
