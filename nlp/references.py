@@ -33,7 +33,8 @@ from nlp.drafts import (
 )
 from nlp.explicit import Found, attach_chapters, scan_articles, scan_chapters
 from nlp.implicit import ImplicitLinker, candidates, confidence_of
-from nlp.instruments import context_of, coordinated, not_a_provision
+from nlp.instruments import context_of, coordinated
+from nlp.lookalikes import not_a_provision
 
 MIN_BATCH = 64  # documents per transformer call in the spaCy component
 MAX_BATCH_CHARS = 2_000_000
