@@ -329,6 +329,8 @@ class Attribution:
             in_quote = _quote_left_open(text, in_quote)
             if press and holders and not quoting and OWN_VOICE.search(_outside_quotes(text)):
                 holders = []  # "I hope the Assembly adopts it": the writer's own view
+            # "The Council urges ...", "Osmara calls on ..." in the Council's or Osmara's own text.
+            holders = [author if _is_author(h, author) else h for h in holders]
             if holders:
                 holders = list({h.id: h for h in holders}.values())
                 last = holders
@@ -387,6 +389,26 @@ class Attribution:
                             holders = [Holder.of(n.actor, "reported", n.speaker) for n in found]
                             return holders, None
         return [], None
+
+
+NAME_WORDS = re.compile(r"[A-Z][\w'’-]+")
+GOVERNMENT = re.compile(r"^(the\s+)?(federal\s+)?government$", re.I)
+
+
+def _is_author(holder: Holder, author: Holder) -> bool:
+    """A third-person reference to the document's own author (its name, a part of it, "the
+    Government" in a state's text)."""
+    if holder.how == "author" or author.name == "author":
+        return False
+    if author.known and holder.id == author.id:
+        return True
+    if author.type == "state" and GOVERNMENT.match(holder.name):
+        return True
+    if author.type == "press" or (holder.type == "state" and author.type != "state"):
+        return False  # "Calmoria" in the Calmoria Courier is the state, not the paper
+    own = set(NAME_WORDS.findall(author.name))
+    words = set(NAME_WORDS.findall(holder.name)) - {"The"}
+    return bool(words) and words <= own
 
 
 def _depth(token: Token) -> int:

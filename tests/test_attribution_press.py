@@ -146,3 +146,17 @@ def test_gold_pronouns_resolve_to_the_last_named_holder():
         sentence("This is wrong.", []),
     ], [])
     assert gold_holders(document) == [["Kenya"], ["Kenya"], ["Ana Vell"], None, []]
+
+
+def test_an_organisation_naming_itself_is_the_author(nlp):
+    text = ("The Council of the Saltmarsh States welcomes the adoption of the convention. "
+            "The Council urges its member states to sign it.")
+    first, second = holders(nlp, text, author_type="igo",
+                            author="Council of the Saltmarsh States")
+    assert first == second == [("Council of the Saltmarsh States", "author")]
+
+
+def test_a_paper_named_after_its_country_does_not_absorb_the_state(nlp):
+    (sentence,) = holders(nlp, "Calmoria said it would not sign the convention.",
+                          author="The Calmoria Courier")
+    assert names(sentence) == {"Calmoria"}
