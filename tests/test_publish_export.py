@@ -223,3 +223,38 @@ def test_the_readme_deploy_command_ships_the_site_with_its_limits(published_site
         assert expected in dockerfile, expected
     calls = (tmp_path / "gcloud.log").read_text()
     assert "builds submit" in calls and "run deploy" in calls and "--memory 2Gi" in calls
+
+
+def test_a_database_from_an_older_stancemap_is_brought_up_to_date_in_the_copy(
+    demo_db: Path, tmp_path: Path
+):
+    """Without the site's indexes and counts (as before migrations m003/m004) the published copy
+    still has them; the source database is not touched."""
+    db = tmp_path / "old.db"
+    shutil.copy(demo_db, db)
+    connection = sqlite3.connect(db)
+    with connection:
+        for trigger in (
+            "stances_count_ai",
+            "stances_count_ad",
+            "stances_count_au_old",
+            "stances_count_au_new",
+            "stances_ai",
+            "stances_ad",
+            "stances_au",
+        ):
+            connection.execute(f"drop trigger if exists {trigger}")
+        connection.execute("drop table holder_article_stances")
+        connection.execute("drop table stances_fts")
+        connection.execute(
+            "delete from _sqlite_migrations where name in "
+            "('m003_publish_indexes', 'm004_holder_article_counts')"
+        )
+    connection.close()
+    out = tmp_path / "out"
+    result = run_cli("publish", "--db", str(db), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    copy = out / "old.db"
+    assert rows(copy, "select count(*) from holder_article_stances")[0][0] > 0
+    assert rows(copy, "select count(*) from stances_fts where stances_fts match 'article'")[0][0]
+    assert not rows(db, "select name from sqlite_master where name = 'holder_article_stances'")

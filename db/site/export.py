@@ -25,6 +25,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
+from db.schema import migrate
 from db.site.datapackage import build_datapackage
 from db.site.metadata import PublishError, database_name, metadata_for
 from db.site.serving import PLUGINS, SETTINGS, TEMPLATES
@@ -62,6 +65,13 @@ def copy_database(db_path: Path, target: Path) -> None:
             source.execute("VACUUM INTO ?", [str(partial)])
         finally:
             source.close()
+        # A database last written by an older stancemap lacks the indexes and counts the
+        # site's queries read: bring the copy up to date (the source is left as it is).
+        upgraded = sqlite_utils.Database(partial)
+        try:
+            migrate(upgraded)
+        finally:
+            upgraded.close()
         copy = sqlite3.connect(partial, isolation_level=None)
         try:
             copy.execute("PRAGMA journal_mode = DELETE")
