@@ -365,5 +365,35 @@ def m004_holder_article_counts(db: Database) -> None:
     db.execute(HOLDER_ARTICLE_COUNTS)
 
 
+@migrations()
+def m005_positions(db: Database) -> None:
+    """One position per (document, holder, target): the stances of a holder's sentences in a
+    document aggregated (nlp/positions.py), with how many sentences it rests on."""
+    db["positions"].create(
+        {
+            "id": str,
+            "document_id": str,
+            "holder_id": str,
+            "holder_name": str,
+            "holder_type": str,
+            "target": str,
+            "article_number": int,
+            "stance": str,
+            "confidence": float,
+            "sentences": int,
+            "model": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("document_id", "documents", "id"),
+            ("holder_id", "organizations", "id"),
+            ("article_number", "articles", "number"),
+        ],
+        if_not_exists=True,
+    )
+    for cols in (["document_id"], ["holder_id", "target"], ["article_number", "stance"]):
+        db["positions"].create_index(cols, if_not_exists=True)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

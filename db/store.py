@@ -270,7 +270,7 @@ class Store:
                 "update documents set duplicate_of = null, duplicate_score = null where id = ?",
                 [original_id],
             )
-            for table in ("stances", "mentions", "sentences", "analyses"):
+            for table in ("positions", "stances", "mentions", "sentences", "analyses"):
                 self.db.execute(f"delete from {table} where document_id = ?", [doc_id])
             self.db.execute(
                 "update fetches set status = 'duplicate', reason = ? where document_id = ? "
@@ -356,18 +356,20 @@ class Store:
         mentions: list[dict],
         stances: list[dict],
         holders: Iterable[dict] = (),
+        positions: Iterable[dict] = (),
     ) -> None:
-        """Replace a document's sentences, mentions and stances in one transaction."""
+        """Replace a document's sentences, mentions, stances and positions in one transaction."""
         doc_id = doc["id"]
         with self.db.atomic():
             new_holders = [h for h in holders if not self._has_organization(h["id"])]
             if new_holders:
                 self.sync_organizations(new_holders, origin="discovered")
-            for table in ("stances", "mentions", "sentences"):
+            for table in ("positions", "stances", "mentions", "sentences"):
                 self.db.execute(f"delete from {table} where document_id = ?", [doc_id])
             self.db["sentences"].insert_all(sentences, pk="id")
             self.db["mentions"].insert_all(mentions, pk="id")
             self.db["stances"].insert_all(stances, pk="id")
+            self.db["positions"].insert_all(list(positions), pk="id")
             self.db["analyses"].upsert(
                 {
                     "document_id": doc_id,
