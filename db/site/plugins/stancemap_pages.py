@@ -24,7 +24,7 @@ HOLDERS_PER_STANCE = 50
 EVIDENCE_PER_HOLDER = 3
 CONTEXT_SENTENCES = 2
 LINKED_COLUMNS = frozenset({"context", "article", "holder_id", "sentence_id", "article_number"})
-LINKED_ARTICLE_TABLES = ("stances", "mentions", "article_concordance")
+LINKED_ARTICLE_TABLES = ("stances", "mentions", "positions", "article_concordance")
 
 
 def http_url(value: object) -> str:
