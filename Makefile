@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install model demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,21 +17,26 @@ $(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
 	$(BIN)/pip install --disable-pip-version-check -q -c requirements/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) model
 
-demo: $(STAMP)
+# The fine-tuned stance model is built from nlp/data and a seed, not downloaded or committed:
+# `stancemap train` skips the build when models/ already holds the current version.
+model: $(STAMP)
+	$(BIN)/stancemap train
+
+demo: $(STAMP) model
 	$(BIN)/stancemap demo
 
-test: $(STAMP)
+test: $(STAMP) model
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) model
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) model
 	$(BIN)/python -m benchmarks
 
 clean:

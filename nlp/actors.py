@@ -245,8 +245,21 @@ class ActorRecognizer:
         spans = self._registry_spans(doc) + self._demonym_spans(doc)
         spans = filter_spans(spans)
         taken = {i for span in spans for i in range(span.start, span.end)}
-        doc.spans["actors"] = filter_spans(spans + self._new_spans(doc, taken))
+        doc.spans["actors"] = _same_people(filter_spans(spans + self._new_spans(doc, taken)))
         return doc
+
+
+def _same_people(spans: list[Span]) -> list[Span]:
+    """'Pavlova said ...' after 'Pavlina Pavlova, an expert, ...': the same person."""
+    named: dict[str, Actor] = {}
+    for span in spans:
+        actor = span._.actor
+        words = actor.name.split()
+        if actor.kind == "person" and len(words) > 1:
+            named.setdefault(words[-1], actor)
+        elif not actor.known and len(words) == 1 and actor.name in named:
+            span._.actor = named[actor.name]
+    return spans
 
 
 @Language.factory("stancemap_actors", assigns=["doc.spans"], requires=["doc.ents"])

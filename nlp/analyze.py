@@ -9,6 +9,7 @@ from collections.abc import Callable
 from db.stakeholders import load_stakeholders
 from db.store import Store, code_version, sentence_id, stable_id
 from nlp.pipeline import Analysis, Analyzer, DocumentInput
+from nlp.positions import positions
 
 
 def document_input(row: dict) -> DocumentInput:
@@ -24,7 +25,9 @@ def document_input(row: dict) -> DocumentInput:
     )
 
 
-def rows_for(analysis: Analysis, model: str) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+def rows_for(
+    analysis: Analysis, model: str
+) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
     """The sentences, mentions, stances and new holders of one analysed document, as rows."""
     doc = analysis.input.key
     doc_id = doc["id"]
@@ -77,7 +80,9 @@ def rows_for(analysis: Analysis, model: str) -> tuple[list[dict], list[dict], li
                 "holder_name": holder.name,
                 "holder_type": holder.type,
                 "target": target,
-                "article_number": int(target.split(":")[1]) if target.startswith("article:") else None,
+                "article_number": int(target.split(":")[1])
+                if target.startswith("article:")
+                else None,
                 "stance": prediction.stance,
                 "confidence": round(prediction.confidence, 4),
                 "evidence": sentence.text,
@@ -112,9 +117,38 @@ def rows_for(analysis: Analysis, model: str) -> tuple[list[dict], list[dict], li
     return sentences, mentions, stances, holders
 
 
+def position_rows(analysis: Analysis, model: str) -> list[dict]:
+    """One row per (holder, target) of a document: its sentence stances aggregated."""
+    doc = analysis.input.key
+    holders = {h.id: h for _, h, _, _ in analysis.stances()}
+    rows = []
+    for position in positions(analysis.stances()):
+        holder = holders[position.holder_id]
+        rows.append(
+            {
+                "id": stable_id(doc["id"], "position", position.holder_id, position.target),
+                "document_id": doc["id"],
+                "holder_id": _holder_id(holder, doc),
+                "holder_name": position.holder_name,
+                "holder_type": position.holder_type,
+                "target": position.target,
+                "article_number": int(position.target.split(":")[1])
+                if position.target.startswith("article:")
+                else None,
+                "stance": position.stance,
+                "confidence": round(position.confidence, 4),
+                "sentences": position.sentences,
+                "model": model,
+            }
+        )
+    return rows
+
+
 def _holder_id(holder, doc: dict) -> str | None:
     if holder.how == "author":
         return doc.get("organization_id")
+    if holder.kind == "group":
+        return None  # "several delegations": described, not a registered holder
     if holder.kind == "person" and holder.organization_id:
         return holder.organization_id
     return holder.id
@@ -143,7 +177,10 @@ def analyze_store(
     stats = {"documents": 0, "sentences": 0, "mentions": 0, "stances": 0, "truncated": 0}
     for analysis in analyzer.analyze((document_input(row) for row in todo), batch_size=batch_size):
         sentences, mentions, stances, holders = rows_for(analysis, model)
-        store.save_analysis(analysis.input.key, model, sentences, mentions, stances, holders)
+        store.save_analysis(
+            analysis.input.key, model, sentences, mentions, stances, holders,
+            positions=position_rows(analysis, model),
+        )
         stats["documents"] += 1
         stats["sentences"] += len(sentences)
         stats["mentions"] += len(mentions)

@@ -170,9 +170,11 @@ STAND_INS = re.compile(
 OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
 RELATIVES = {"which", "who", "that", "whose"}
 # The writer's own voice in coverage: "we" or "I" outside quotation marks ("us" is also "US").
-OWN_VOICE = re.compile(r"\b([Ww]e|I|[Oo]ur|[Mm]y)\b")
+# "I" but not the numeral of "Chapter I" or "Part I".
+PRONOUN_I = r"(?<!Chapter )(?<!CHAPTER )(?<!Part )(?<!Title )(?<!Section )(?<!Annex )\bI\b"
+OWN_VOICE = re.compile(rf"\b([Ww]e|[Oo]ur|[Mm]y)\b|{PRONOUN_I}")
 MODALS = {"should", "must", "ought", "shall"}
-FIRST_PERSON = re.compile(r"\b([Ww]e|[Oo]ur|us|I|[Mm]y)\b")  # not "US"
+FIRST_PERSON = re.compile(rf"\b([Ww]e|[Oo]ur|us|[Mm]y)\b|{PRONOUN_I}")  # not "US"
 QUOTE_OPEN = "\"“‘'«"
 SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
@@ -316,7 +318,10 @@ class Attribution:
             holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted)
             text = sent.text.strip()
             if not holders and stand_in is not None:
-                personal = stand_in.lower_ in ("he", "she") and people
+                # "She said" after an organisation's statement: the last person who spoke.
+                personal = stand_in.lower_ in ("he", "she") and people and all(
+                    h.known and h.kind == "organization" and not h.speaker for h in last
+                )
                 antecedent = people if personal else (last or recent)
                 if antecedent:
                     holders = [h.again("pronoun") for h in antecedent]

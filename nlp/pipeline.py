@@ -20,8 +20,9 @@ from nlp import references as _references  # noqa: F401
 from nlp import segment as _segment  # noqa: F401
 from nlp.attribution import Holder
 from nlp.models import load_spacy
+from nlp.positions import aggregate
 from nlp.references import Reference
-from nlp.stance import Prediction, StanceModel, aggregate, shared_stance_model
+from nlp.stance import Prediction, StanceModel, shared_stance_model
 
 PIPELINE_VERSION = "nlp-0.1"
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
@@ -51,7 +52,15 @@ class SentenceResult:
     holders: list[Holder]
     references: list[Reference]
     targets: list[str]
-    prediction: Prediction | None = None
+    # The stance towards each target: the model reads the sentence paired with the target.
+    predictions: dict[str, Prediction] = field(default_factory=dict)
+
+    @property
+    def prediction(self) -> Prediction | None:
+        """The sentence's stance over its targets (for callers that want one)."""
+        if len(self.predictions) > 1:
+            return aggregate(self.predictions.values())
+        return next(iter(self.predictions.values()), None)
 
 
 @dataclass
@@ -63,19 +72,15 @@ class Analysis:
     author: Holder
     truncated: bool = False
     new_holders: dict[str, Holder] = field(default_factory=dict)
+    model: str = ""  # the pipeline and stance model version that produced it
 
     def stances(self) -> Iterator[tuple[SentenceResult, Holder, str, Prediction]]:
         """Each stored sentence stance: (sentence, holder, target, prediction)."""
         for sentence in self.sentences:
-            prediction = sentence.prediction
-            if (
-                prediction is None
-                or prediction.stance == "neutral"
-                or prediction.confidence < STANCE_MINIMUM
-            ):
-                continue
-            for holder in sentence.holders:
-                for target in sentence.targets:
+            for target, prediction in sentence.predictions.items():
+                if prediction.stance == "neutral" or prediction.confidence < STANCE_MINIMUM:
+                    continue
+                for holder in sentence.holders:
                     yield sentence, holder, target, prediction
 
 
@@ -135,26 +140,30 @@ class Analyzer:
     def _analyze_batch(self, items: list[DocumentInput]) -> list[Analysis]:
         docs = list(self.nlp.pipe((self._make_doc(item) for item in items), batch_size=len(items)))
         analyses = [self._structure(item, doc) for item, doc in zip(items, docs, strict=True)]
-        # One transformer pass over every stance-bearing sentence of the batch.
-        pending = [s for a in analyses for s in a.sentences if s.holders]
-        for sentence, prediction in zip(
-            pending, self.stance_model.predict([s.text for s in pending]), strict=True
-        ):
-            sentence.prediction = prediction
+        # One batched transformer pass over every (sentence, target) pair of the batch that has
+        # a holder; sentences nobody holds (press narration) are not classified.
+        pending = [
+            (s, target) for a in analyses for s in a.sentences if s.holders for target in s.targets
+        ]
+        predictions = self.stance_model.predict([(s.text, target) for s, target in pending])
+        for (sentence, target), prediction in zip(pending, predictions, strict=True):
+            sentence.predictions[target] = prediction
         for analysis in analyses:
             own = [
-                s.prediction
+                prediction
                 for s in analysis.sentences
-                if s.prediction is not None and any(h.how == "author" for h in s.holders)
+                if any(h.how == "author" for h in s.holders)
+                for prediction in s.predictions.values()
             ]
             analysis.document = aggregate(own)
+            analysis.model = self.version
         return analyses
 
     def _structure(self, item: DocumentInput, doc: Doc) -> Analysis:
         references = list(doc._.references or [])
         sentences = []
         new_holders: dict[str, Holder] = {}
-        for position, sent in enumerate(doc.sents):
+        for sent in doc.sents:
             text = sent.text.strip()
             if not text:
                 continue
@@ -163,7 +172,9 @@ class Analyzer:
             in_sentence = [r for r in references if start <= r.start < end]
             holders = list(sent._.holders or []) if len(text.split()) >= MIN_SENTENCE_WORDS else []
             for holder in holders:
-                if not holder.known and holder.how != "author":
+                # Organisations and people first seen here are stored for review; groups
+                # ("several delegations") are described, not registered.
+                if not holder.known and holder.how != "author" and holder.kind != "group":
                     new_holders[holder.id] = holder
             sentences.append(
                 SentenceResult(

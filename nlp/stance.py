@@ -1,27 +1,76 @@
-"""Stance classification: MiniLM sentence embeddings and a trained, calibrated linear head.
+"""Stance classification: a fine-tuned MiniLM cross-encoder that reads a target and a sentence.
 
-The head (``nlp/trained/stance_head.json``) is small enough to commit and is rebuilt
-reproducibly from the team's corpus by ``stancemap train``. Every stance row records
-``StanceModel.version``.
+The input is the pair ``(target description, sentence)``: "Article 29: Real-time collection of
+traffic data" or "the convention as a whole", then the sentence. The network is MiniLM with its
+top layers fine-tuned and a linear head over the mean-pooled tokens; confidences are
+temperature-calibrated. Because the target is part of the input, a sentence about one article
+paired with another article reads as ``neutral`` (the model is trained with such target swaps).
+
+The weights (~90 MB) are not committed: ``stancemap train`` builds them reproducibly from the
+team's corpus and a seed into ``models/stance-<version>/`` (``STANCEMAP_MODELS`` overrides the
+folder). The version is a hash of the training data and the recipe, so a change to either asks
+for a new build; the manifest's sha256 of the weights is checked at load. Every stance row
+records ``StanceModel.version``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from db.treaty import DEFAULT_TREATY, load_treaty
 from nlp.corpus import LABELS
-from nlp.models import Encoder, shared_encoder
+from nlp.models import MINILM_NAME, check_weights, minilm_dir
 
-HEAD_PATH = Path(__file__).resolve().parent / "trained" / "stance_head.json"
+REPOSITORY = Path(__file__).resolve().parent.parent
+RECIPE_PATH = Path(__file__).resolve().parent / "trained" / "stance_recipe.json"
+MODEL_PREFIX = "stance-minilm"
+CONVENTION_TEXT = "the convention as a whole"
 
 
 class HeadMissing(FileNotFoundError):
-    """No trained head: run `stancemap train`."""
+    """No trained stance model for the current data and recipe: run `stancemap train`."""
+
+
+class StanceModelCorrupt(RuntimeError):
+    """The built weights are not the ones their manifest describes."""
+
+
+def models_home() -> Path:
+    return Path(os.environ.get("STANCEMAP_MODELS") or REPOSITORY / "models")
+
+
+def recipe() -> dict:
+    """The committed training recipe (hyper-parameters, seed), chosen on the training split."""
+    return json.loads(RECIPE_PATH.read_text(encoding="utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def _titles(treaty: str) -> dict[int, str]:
+    return {number: article.title for number, article in load_treaty(treaty).articles.items()}
+
+
+def target_text(target: str, treaty: str = DEFAULT_TREATY) -> str:
+    """What the model reads as the target: the convention, or an article's number and title."""
+    if target == "convention":
+        return CONVENTION_TEXT
+    number = int(target.split(":", 1)[1])
+    title = _titles(treaty).get(number)
+    return f"Article {number}: {title}" if title else f"Article {number}"
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -30,32 +79,38 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-@dataclass
-class StanceHead:
-    coef: np.ndarray  # (labels, dimension)
-    intercept: np.ndarray  # (labels,)
-    temperature: float
-    labels: tuple[str, ...]
-    version: str
-    info: dict
+def build_network(labels: int = len(LABELS)):
+    """MiniLM (the pinned, sha-checked weights) with a dropout and linear head on mean pooling."""
+    import torch
+    from transformers import AutoModel
 
-    @classmethod
-    def load(cls, path: Path = HEAD_PATH) -> StanceHead:
-        if not path.exists():
-            raise HeadMissing(f"{path}: no trained stance head; run `stancemap train`")
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            coef=np.asarray(data["coef"], dtype=np.float32),
-            intercept=np.asarray(data["intercept"], dtype=np.float32),
-            temperature=float(data.get("temperature", 1.0)),
-            labels=tuple(data["labels"]),
-            version=data["version"],
-            info={k: v for k, v in data.items() if k not in ("coef", "intercept")},
-        )
+    folder = minilm_dir()
+    check_weights(folder)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        logits = features @ self.coef.T + self.intercept
-        return softmax(logits / self.temperature)
+    class StanceNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = AutoModel.from_pretrained(str(folder), local_files_only=True)
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(self.body.config.hidden_size, labels)
+
+        def pool(self, hidden, mask):
+            mask = mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            hidden = self.body(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            return self.head(self.dropout(self.pool(hidden, attention_mask)))
+
+    return StanceNet()
+
+
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(minilm_dir()), local_files_only=True)
 
 
 @dataclass(frozen=True)
@@ -66,54 +121,85 @@ class Prediction:
 
 
 class StanceModel:
-    def __init__(self, encoder: Encoder | None = None, head: StanceHead | None = None):
-        self.head = head or StanceHead.load()
-        self.encoder = encoder or shared_encoder()
+    """The built cross-encoder, loaded once; ``predict`` takes (sentence, target) pairs."""
+
+    def __init__(self, folder: Path | None = None, threads: int | None = None):
+        import torch
+        from safetensors.torch import load_file
+
+        from nlp.train import expected_version
+
+        self.torch = torch
+        if threads:
+            torch.set_num_threads(threads)
+        version = expected_version()
+        folder = folder or models_home() / f"{MODEL_PREFIX}-{version}"
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.exists():
+            raise HeadMissing(
+                f"{folder}: no stance model built for version {version}; run `stancemap train` "
+                "(or `make model`)"
+            )
+        self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        weights = folder / "model.safetensors"
+        if not weights.exists() or sha256_file(weights) != self.manifest["weights_sha256"]:
+            raise StanceModelCorrupt(f"{weights}: missing or not the weights its manifest records")
+        self.labels = tuple(self.manifest["labels"])
+        self.temperature = float(self.manifest["temperature"])
+        self.max_length = int(self.manifest["max_length"])
+        self.batch_size = 64
+        self.tokenizer = tokenizer()
+        network = build_network(len(self.labels))
+        network.load_state_dict(load_file(str(weights)))
+        network.eval()
+        self.network = network
+        self._version = self.manifest["version"]
 
     @property
     def version(self) -> str:
-        return f"stance-minilm/{self.head.version}"
+        return f"{MODEL_PREFIX}/{self._version}"
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
-        if not texts:
-            return []
-        probabilities = self.head.probabilities(self.encoder.encode(texts))
-        out = []
-        for row in probabilities:
-            best = int(row.argmax())
-            out.append(
-                Prediction(
-                    stance=self.head.labels[best],
-                    confidence=float(row[best]),
-                    probabilities={label: float(p) for label, p in zip(self.head.labels, row, strict=True)},
+    @property
+    def encoder_name(self) -> str:
+        return MINILM_NAME
+
+    def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """Raw logits for (sentence, target) pairs, batched and sorted by length."""
+        out = np.zeros((len(pairs), len(self.labels)), dtype=np.float32)
+        if not pairs:
+            return out
+        firsts = [target_text(target) for _, target in pairs]
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(firsts[i]))
+        torch = self.torch
+        with torch.inference_mode():
+            for begin in range(0, len(order), self.batch_size):
+                index = order[begin : begin + self.batch_size]
+                batch = self.tokenizer(
+                    [firsts[i] for i in index],
+                    [pairs[i][0] for i in index],
+                    padding=True,
+                    truncation="only_second",
+                    max_length=self.max_length,
+                    return_tensors="pt",
                 )
-            )
+                out[index] = self.network(**batch).numpy()
         return out
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[Prediction]:
+        if not pairs:
+            return []
+        probabilities = softmax(self.logits(pairs) / self.temperature)
+        return [self._prediction(row) for row in probabilities]
+
+    def _prediction(self, row: np.ndarray) -> Prediction:
+        best = int(row.argmax())
+        return Prediction(
+            stance=self.labels[best],
+            confidence=float(row[best]),
+            probabilities={label: float(p) for label, p in zip(self.labels, row, strict=True)},
+        )
 
 
 @cache
 def shared_stance_model() -> StanceModel:
     return StanceModel()
-
-
-def aggregate(predictions: list[Prediction], minimum: float = 0.45) -> Prediction:
-    """One position from many sentences: the confident, non-neutral ones vote with their mass.
-
-    Support and oppose both carrying real weight, or mixed sentences outweighing them, make a
-    mixed position; no confident stance at all makes a neutral one.
-    """
-    mass = dict.fromkeys(LABELS, 0.0)
-    for prediction in predictions:
-        if prediction.stance != "neutral" and prediction.confidence >= minimum:
-            for label in ("support", "oppose", "mixed"):
-                mass[label] += prediction.probabilities.get(label, 0.0)
-    total = mass["support"] + mass["oppose"] + mass["mixed"]
-    if total < minimum:
-        neutral = [p.probabilities.get("neutral", 0.0) for p in predictions] or [1.0]
-        return Prediction("neutral", float(np.mean(neutral)), {**mass, "neutral": 1.0})
-    share = {label: mass[label] / total for label in ("support", "oppose", "mixed")}
-    if share["mixed"] >= max(share["support"], share["oppose"]) or min(share["support"], share["oppose"]) >= 0.3:
-        stance = "mixed"
-    else:
-        stance = max(("support", "oppose"), key=share.get)
-    return Prediction(stance, round(float(share[stance]), 4), {**share, "neutral": 0.0})

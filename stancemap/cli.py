@@ -37,7 +37,7 @@ def friendly_errors(command):
         from db.treaty import TreatyDataError
         from nlp.corpus import CorpusError
         from nlp.models import ModelError
-        from nlp.stance import HeadMissing
+        from nlp.stance import HeadMissing, StanceModelCorrupt
 
         try:
             return command(*args, **kwargs)
@@ -50,6 +50,7 @@ def friendly_errors(command):
             CorpusError,
             ModelError,
             HeadMissing,
+            StanceModelCorrupt,
             sqlite3.DatabaseError,
         ) as error:
             raise click.ClickException(str(error)) from error
@@ -362,12 +363,14 @@ def evaluate(as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even when this version is already built.")
 @friendly_errors
-def train() -> None:
-    """Retrain the stance head from the labelled corpus (training split only)."""
-    from nlp.train import train as train_head
+def train(force: bool) -> None:
+    """Build the stance model from the labelled corpus (training split only), unless the
+    current version is already built."""
+    from nlp.train import train as build_model
 
-    train_head(log=progress)
+    build_model(log=progress, force=force)
 
 
 @cli.command()

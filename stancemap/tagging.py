@@ -4,6 +4,7 @@ pipeline's results."""
 from __future__ import annotations
 
 from nlp.pipeline import Analysis
+from nlp.positions import positions
 
 
 def tag_json(analysis: Analysis) -> dict:
@@ -14,6 +15,7 @@ def tag_json(analysis: Analysis) -> dict:
             {
                 "holder": holder.name,
                 "holder_type": holder.type,
+                "speaker": holder.speaker,
                 "target": target,
                 "stance": prediction.stance,
                 "confidence": round(prediction.confidence, 4),
@@ -30,5 +32,17 @@ def tag_json(analysis: Analysis) -> dict:
             "confidence": round(analysis.document.confidence, 4),
         },
         "stances": stances,
+        "positions": [
+            {
+                "holder": p.holder_name,
+                "holder_type": p.holder_type,
+                "target": p.target,
+                "stance": p.stance,
+                "confidence": round(p.confidence, 4),
+                "sentences": p.sentences,
+            }
+            for p in positions(analysis.stances())
+        ],
         "mentions": [ref.to_json() for ref in analysis.references],
+        "model": analysis.model,
     }

@@ -1,0 +1,69 @@
+"""Positions: sentence stances aggregated to one per (document, holder, target), and the
+author's position on the convention per document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp.corpus import LABELS
+from nlp.stance import Prediction
+
+STANCES = ("support", "oppose", "mixed")
+
+
+def aggregate(predictions: Iterable[Prediction], minimum: float = 0.45) -> Prediction:
+    """One position from many sentences: the confident, non-neutral ones vote with their mass.
+
+    Support and oppose both carrying real weight, or mixed sentences outweighing either, make a
+    mixed position; no confident stance at all makes a neutral one.
+    """
+    predictions = list(predictions)
+    mass = dict.fromkeys(LABELS, 0.0)
+    for prediction in predictions:
+        if prediction.stance != "neutral" and prediction.confidence >= minimum:
+            for label in STANCES:
+                mass[label] += prediction.probabilities.get(label, 0.0)
+    total = sum(mass[label] for label in STANCES)
+    if total < minimum:
+        neutral = [p.probabilities.get("neutral", 0.0) for p in predictions] or [1.0]
+        return Prediction("neutral", float(np.mean(neutral)), {**mass, "neutral": 1.0})
+    share = {label: mass[label] / total for label in STANCES}
+    if share["mixed"] >= max(share["support"], share["oppose"]) or min(
+        share["support"], share["oppose"]
+    ) >= 0.3:
+        stance = "mixed"
+    else:
+        stance = max(("support", "oppose"), key=share.get)
+    return Prediction(stance, round(float(share[stance]), 4), {**share, "neutral": 0.0})
+
+
+@dataclass(frozen=True)
+class Position:
+    holder_id: str
+    holder_name: str
+    holder_type: str | None
+    target: str
+    stance: str
+    confidence: float
+    sentences: int  # how many stance-bearing sentences it rests on
+
+
+def positions(stances: Iterable[tuple[object, object, str, Prediction]]) -> list[Position]:
+    """(sentence, holder, target, prediction) rows to one position per (holder, target)."""
+    grouped: dict[tuple[str, str], list[Prediction]] = {}
+    holders: dict[str, object] = {}
+    for _, holder, target, prediction in stances:
+        grouped.setdefault((holder.id, target), []).append(prediction)
+        holders.setdefault(holder.id, holder)
+    out = []
+    for (holder_id, target), predictions in grouped.items():
+        holder = holders[holder_id]
+        position = aggregate(predictions)
+        out.append(
+            Position(holder_id, holder.name, holder.type, target, position.stance,
+                     position.confidence, len(predictions))
+        )
+    return out

@@ -1,0 +1,46 @@
+"""Sentence stances aggregate to one position per (document, holder, target)."""
+
+from __future__ import annotations
+
+from nlp.attribution import Holder
+from nlp.positions import aggregate, positions
+from nlp.stance import Prediction
+
+
+def said(stance: str, confidence: float = 0.9) -> Prediction:
+    rest = (1 - confidence) / 3
+    probabilities = {label: rest for label in ("support", "oppose", "mixed", "neutral")}
+    probabilities[stance] = confidence
+    return Prediction(stance, confidence, probabilities)
+
+
+def test_one_side_wins():
+    assert aggregate([said("oppose"), said("oppose"), said("neutral")]).stance == "oppose"
+    assert aggregate([said("support"), said("support", 0.6)]).stance == "support"
+
+
+def test_both_sides_make_a_mixed_position():
+    assert aggregate([said("support"), said("oppose")]).stance == "mixed"
+    assert aggregate([said("mixed"), said("oppose", 0.5)]).stance == "mixed"
+
+
+def test_nothing_confident_is_neutral():
+    assert aggregate([]).stance == "neutral"
+    assert aggregate([said("neutral"), said("oppose", 0.3)]).stance == "neutral"
+
+
+def test_positions_group_by_holder_and_target():
+    kenya = Holder("kenya", "Kenya", "state", True, "reported")
+    forum = Holder("new-forum", "Brackwater Forum", "ngo", False, "reported")
+    rows = [
+        (None, kenya, "article:6", said("oppose")),
+        (None, kenya, "article:6", said("oppose", 0.7)),
+        (None, kenya, "convention", said("support")),
+        (None, forum, "convention", said("mixed")),
+    ]
+    found = {(p.holder_name, p.target): (p.stance, p.sentences) for p in positions(rows)}
+    assert found == {
+        ("Kenya", "article:6"): ("oppose", 2),
+        ("Kenya", "convention"): ("support", 1),
+        ("Brackwater Forum", "convention"): ("mixed", 1),
+    }
