@@ -19,6 +19,19 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _component_seconds(analyzer, items) -> dict[str, float]:
+    docs = [analyzer._make_doc(item) for item in items]
+    seconds = {}
+    for name, component in analyzer.nlp.pipeline:
+        started = time.perf_counter()
+        if hasattr(component, "pipe"):
+            docs = list(component.pipe(docs, batch_size=16))
+        else:
+            docs = [component(doc) for doc in docs]
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
 def run() -> dict:
     import torch
 
@@ -30,6 +43,8 @@ def run() -> dict:
     threads = int(os.environ.get("STANCEMAP_BENCH_THREADS", "2"))
     torch.set_num_threads(threads)
     documents = load_documents()
+    limit = os.environ.get("STANCEMAP_BENCH_DOCUMENTS")  # a quicker run on the first N
+    documents = documents[: int(limit)] if limit else documents
     items = [
         DocumentInput(text=d.text, date=d.date, author=d.author, author_type=d.author_type,
                       url=d.url, title=d.title, key=d.id)
@@ -61,5 +76,12 @@ def run() -> dict:
     figures["encode_sentences_per_s"] = round(encode_rate, 1)
     figures["analyze_sentences_per_s"] = round(analyze_rate, 1)
     figures["analyze_over_encode_ratio"] = round(analyze_rate / encode_rate, 2)
+    # Where the analyze time goes: each spaCy component over the same documents, warm.
+    for name, seconds in _component_seconds(analyzer, items).items():
+        figures[f"component_{name}_sentences_per_s"] = round(len(sentences) / max(seconds, 1e-9), 1)
+    pairs = [(s.text, t) for a in analyses for s in a.sentences if s.holders for t in s.targets]
+    started = time.perf_counter()
+    analyzer.stance_model.predict(pairs)
+    figures["stance_model_pairs_per_s"] = round(len(pairs) / (time.perf_counter() - started), 1)
     figures["peak_memory_mb"] = _peak_mb()
     return figures
