@@ -319,9 +319,7 @@ class Attribution:
             text = sent.text.strip()
             if not holders and stand_in is not None:
                 # "She said" after an organisation's statement: the last person who spoke.
-                personal = stand_in.lower_ in ("he", "she") and people and all(
-                    h.known and h.kind == "organization" and not h.speaker for h in last
-                )
+                personal = stand_in.lower_ in ("he", "she") and people
                 antecedent = people if personal else (last or recent)
                 if antecedent:
                     holders = [h.again("pronoun") for h in antecedent]
