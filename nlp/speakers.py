@@ -11,7 +11,7 @@ holders, and are left out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -398,7 +398,7 @@ def holders_in_subject(subject: Token, sent: Span, actors: list[Span]) -> list[N
             if actor.organization_id:
                 found.append((span.start, Named(actor, speaker=actor.name)))
                 continue
-        found.append((span.start, Named(actor)))
+        found.append((span.start, Named(typed_by_apposition(span, actor))))
     for head in _group_heads(tokens, subject, actor_tokens):
         if _names_an_actor(head, actors) or _has_named_members(head, actors):
             continue
@@ -416,3 +416,27 @@ def described(head: Token) -> list[Named]:
         return []
     tokens = {t.i for t in head.subtree}
     return [Named(group_actor(_group_phrase(head, tokens), head))]
+
+
+# Nouns of an apposition that say what a new holder is ("X, an independent expert").
+APPOSITION_TYPES = {
+    "expert": "academic", "researcher": "academic", "professor": "academic",
+    "scholar": "academic", "academic": "academic", "lawyer": "academic", "university": "academic",
+    "company": "industry", "firm": "industry", "provider": "industry", "processor": "industry",
+    "maker": "industry", "vendor": "industry", "bank": "industry", "association": "industry",
+    "charity": "ngo", "ngo": "ngo", "campaign": "ngo", "watchdog": "ngo", "nonprofit": "ngo",
+    "newspaper": "press", "outlet": "press", "magazine": "press", "journalist": "press",
+    "broadcaster": "press", "coalition": "coalition", "alliance": "coalition",
+    "minister": "state", "ambassador": "state", "diplomat": "state", "ministry": "state",
+    "agency": "state", "regulator": "state", "official": "state",
+}
+
+
+def typed_by_apposition(span: Span, actor: Actor) -> Actor:
+    """A new holder's type from what the text says it is, when its name did not tell."""
+    if actor.known or actor.type:
+        return actor
+    for child in span.root.children:
+        if child.dep_ == "appos" and child.lower_ in APPOSITION_TYPES:
+            return replace(actor, type=APPOSITION_TYPES[child.lower_])
+    return actor

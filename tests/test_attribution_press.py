@@ -160,3 +160,12 @@ def test_a_paper_named_after_its_country_does_not_absorb_the_state(nlp):
     (sentence,) = holders(nlp, "Calmoria said it would not sign the convention.",
                           author="The Calmoria Courier")
     assert names(sentence) == {"Calmoria"}
+
+
+def test_a_new_holder_is_typed_from_what_the_text_says_it_is(nlp):
+    doc = nlp.make_doc("Helen Okafor, an independent expert, said the treaty was flawed.")
+    doc._.meta = {"author_type": "press"}
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    (holder,) = [h for sent in doc.sents for h in sent._.holders]
+    assert (holder.name, holder.type, holder.known) == ("Helen Okafor", "academic", False)
