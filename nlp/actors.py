@@ -39,9 +39,14 @@ DEMONYM_HEADS = {
     "negotiator",
     "presidency",
     "parliament",
+    "cabinet",
+    "embassy",
+    "president",
 }
 # Words that may stand between the demonym and its head ("the Iranian UN delegation").
-DEMONYM_FILLERS = {"un", "u.n.", "foreign", "justice", "interior", "national", "own", "federal"}
+DEMONYM_FILLERS = {
+    "un", "u.n.", "foreign", "justice", "interior", "national", "own", "federal", "prime",
+}
 # Entity labels NER may offer as holders not yet in the registry, with a first guess of type.
 NER_TYPES = {"ORG": None, "GPE": "state", "PERSON": None, "NORP": None}
 GENERIC_ORG = re.compile(
@@ -235,9 +240,12 @@ class ActorRecognizer:
                 continue
             if ent.label_ == "NORP":
                 continue  # "Iranian", "European": only with a head word (demonyms above)
-            span = Span(doc, ent.start, ent.end, label="ACTOR")
+            end = _hyphen_end(doc, ent.end)
+            if any(i in taken for i in range(ent.end, end)):
+                end = ent.end
+            span = Span(doc, ent.start, end, label="ACTOR")
             kind = "person" if ent.label_ == "PERSON" else "organization"
-            span._.actor = new_actor(ent.text, ent.label_, kind)
+            span._.actor = new_actor(span.text, ent.label_, kind)
             spans.append(span)
         return spans
 
@@ -245,8 +253,58 @@ class ActorRecognizer:
         spans = self._registry_spans(doc) + self._demonym_spans(doc)
         spans = filter_spans(spans)
         taken = {i for span in spans for i in range(span.start, span.end)}
-        doc.spans["actors"] = _same_people(filter_spans(spans + self._new_spans(doc, taken)))
+        spans = filter_spans(spans + self._new_spans(doc, taken))
+        doc.spans["actors"] = _same_people(filter_spans(spans + _repeated_names(doc, spans)))
         return doc
+
+
+def _hyphen_end(doc: Doc, end: int) -> int:
+    """NER stops at a hyphen inside a name ("Hélène Marchetti-Obi"): carry the name over it."""
+    while (
+        end + 1 < len(doc)
+        and doc[end].text in ("-", "‐")
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].text[:1].isupper()
+    ):
+        end += 2
+    return end
+
+
+def _common_noun(word: str) -> bool:
+    singular = word.lower().removesuffix("s")
+    return singular in DEMONYM_HEADS or f"{singular}s" in DEMONYM_HEADS
+
+
+def _repeated_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A new name found once (by NER or its shape) is the same holder wherever the document
+    repeats it, also where NER misses it ("Pellador went furthest, ...")."""
+    taken = {i for span in spans for i in range(span.start, span.end)}
+    names: dict[str, list[tuple[list[str], Actor]]] = {}
+    for span in spans:
+        actor = span._.actor
+        if actor.known or actor.kind != "organization" and len(span) < 2:
+            continue
+        words = [t.text for t in span if not (t.i == span.start and t.lower_ == "the")]
+        if words and words[0][:1].isupper():
+            names.setdefault(words[0], []).append((words, actor))
+    found = []
+    for token in doc:
+        if token.i in taken or token.text not in names:
+            continue
+        for words, actor in sorted(names[token.text], key=lambda pair: -len(pair[0])):
+            end = token.i + len(words)
+            if end <= len(doc) and [t.text for t in doc[token.i : end]] == words:
+                if any(i in taken for i in range(token.i, end)):
+                    continue
+                if len(words) == 1 and (token.tag_ != "NNP" or _common_noun(token.text)):
+                    continue  # "Ministers" once mistaken for a name is not one everywhere
+                span = Span(doc, token.i, end, label="ACTOR")
+                span._.actor = actor
+                found.append(span)
+                taken.update(range(token.i, end))
+                break
+    return found
 
 
 def _same_people(spans: list[Span]) -> list[Span]:

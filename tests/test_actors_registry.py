@@ -76,3 +76,22 @@ def test_new_organisations_are_found_and_typed(nlp):
 )
 def test_type_guess_from_the_name(name, holder_type):
     assert guess_type(name) == holder_type
+
+
+def test_a_hyphenated_surname_stays_in_the_name(nlp):
+    names = [name for name, _, _ in actors(nlp, "Chief Prosecutor Hélène Marchetti-Obi urged "
+                                                 "senators to approve the bill.")]
+    assert any(name.endswith("Marchetti-Obi") for name in names), names
+
+
+def test_a_name_found_once_is_found_where_it_is_repeated(nlp):
+    text = ("The delegation of Quorvania spoke first. Quorvania went furthest, proposing to drop "
+            "the interception power.")
+    found = [(name, actor_id) for name, actor_id, _ in actors(nlp, text)]
+    assert [name for name, _ in found].count("Quorvania") == 2, found
+    assert len({actor_id for _, actor_id in found}) == 1
+
+
+def test_a_common_noun_mistaken_for_a_name_is_not_repeated(nlp):
+    text = "Ministers welcomed the convention. Ministers agreed to sign it in Hanoi."
+    assert sum(1 for name, _, _ in actors(nlp, text) if name == "Ministers") <= 1
