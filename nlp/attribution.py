@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from nlp.actors import Actor
+from nlp.quotes import QUOTE_OPEN, QuoteRun, outside_quotes, quote_left_open, quoted_tokens
 from nlp.speakers import GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
 
 # Verbs of saying and of taking a public position: their subject holds the stance.
@@ -175,7 +176,6 @@ PRONOUN_I = r"(?<!Chapter )(?<!CHAPTER )(?<!Part )(?<!Title )(?<!Section )(?<!An
 OWN_VOICE = re.compile(rf"\b([Ww]e|[Oo]ur|[Mm]y)\b|{PRONOUN_I}")
 MODALS = {"should", "must", "ought", "shall"}
 FIRST_PERSON = re.compile(rf"\b([Ww]e|[Oo]ur|us|[Mm]y)\b|{PRONOUN_I}")  # not "US"
-QUOTE_OPEN = "\"“‘'«"
 SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
 if not Span.has_extension("holders"):
@@ -309,12 +309,13 @@ class Attribution:
         recent: list[Holder] = []  # the last named main subject, for "She said" after it
         people: list[Holder] = []  # the last speakers that were people (or spoke through one)
         in_quote = False
+        run = QuoteRun()
         for sent in doc.sents:
             if is_heading(sent):
                 sent._.holders = []
                 continue
             in_sent = [a for a in actors if sent.start <= a.start < sent.end]
-            quoted = _quoted_tokens(sent, in_quote)
+            quoted = quoted_tokens(sent, in_quote)
             holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted)
             text = sent.text.strip()
             if not holders and stand_in is not None:
@@ -327,10 +328,11 @@ class Attribution:
                     # "The government said ..." with nobody named before: the description.
                     holders = [Holder.of(n.actor, "reported") for n in described(stand_in)]
             quoting = text[:1] in QUOTE_OPEN or in_quote
+            named_here = bool(holders)
             if not holders and quoting and last:
                 holders = [h.again("quote") for h in last]
-            in_quote = _quote_left_open(text, in_quote)
-            if press and holders and not quoting and OWN_VOICE.search(_outside_quotes(text)):
+            was_open, in_quote = in_quote, quote_left_open(text, in_quote)
+            if press and holders and not quoting and OWN_VOICE.search(outside_quotes(text)):
                 holders = []  # "I hope the Assembly adopts it": the writer's own view
             # "The Council urges ...", "Osmara calls on ..." in the Council's or Osmara's own text.
             holders = [author if _is_author(h, author) else h for h in holders]
@@ -340,9 +342,11 @@ class Attribution:
                 people = [h for h in holders if h.speaker or h.kind == "person"] or people
             else:
                 recent = _main_subject(sent, in_sent) or recent
-                if not press or opinion or FIRST_PERSON.search(_outside_quotes(text)):
+                if not press or opinion or FIRST_PERSON.search(outside_quotes(text)):
                     holders = [author]
             sent._.holders = holders
+            run.follow(sent, text[:1] in QUOTE_OPEN and not was_open, was_open, in_quote,
+                       holders if named_here else [], _requote)
         return doc
 
     def _reported(
@@ -392,6 +396,10 @@ class Attribution:
                             holders = [Holder.of(n.actor, "reported", n.speaker) for n in found]
                             return holders, None
         return [], None
+
+
+def _requote(sent: Span, speakers: list[Holder]) -> None:
+    sent._.holders = [h if h.how == "author" else h.again("quote") for h in speakers]
 
 
 NAME_WORDS = re.compile(r"[A-Z][\w'’-]+")
@@ -457,37 +465,6 @@ def _main_subject(sent: Span, actors: list[Span]) -> list[Holder]:
 
 def _describes_speakers(subject: Token, found: list[Named]) -> bool:
     return any(n.actor.kind != "group" for n in found) or subject.lower_ in GROUP_TYPES
-
-
-def _outside_quotes(text: str) -> str:
-    return re.sub(r"[\"“][^\"”]*[\"”]", " ", text)
-
-
-def _quoted_tokens(sent: Span, open_at_start: bool) -> set[int]:
-    """Tokens inside quotation marks: what a speaker said, not who is speaking."""
-    inside, out = open_at_start, set()
-    for token in sent:
-        if token.text in ("“", "«"):
-            inside = True
-        elif token.text in ("”", "»"):
-            inside = False
-        elif token.text == '"' or token.text.startswith('"'):
-            inside = not inside
-        elif inside:
-            out.add(token.i)
-    return out
-
-
-def _quote_left_open(text: str, was_open: bool) -> bool:
-    """Whether a quotation is still open after this sentence (quotes running over sentences)."""
-    opened = text.count("“") + text.count("«")
-    closed = text.count("”") + text.count("»")
-    straight = text.count('"')
-    if opened or closed:
-        return (was_open and closed == 0) or opened > closed
-    if straight % 2 == 1:
-        return not was_open
-    return was_open
 
 
 @Language.factory(

@@ -169,3 +169,12 @@ def test_a_new_holder_is_typed_from_what_the_text_says_it_is(nlp):
         doc = component(doc)
     (holder,) = [h for sent in doc.sents for h in sent._.holders]
     assert (holder.name, holder.type, holder.known) == ("Helen Okafor", "academic", False)
+
+
+def test_a_quote_belongs_to_the_speaker_named_where_it_closes(nlp):
+    text = ("Kenya said the text was balanced. "
+            '"We have a seat in the room. Whether anyone listens is another matter," said '
+            "Ilse Marrow of the Brackwater Rights Forum.")
+    found = holders(nlp, text)
+    assert names(found[0]) == {"Kenya"}
+    assert all(names(sentence) == {"Brackwater Rights Forum"} for sentence in found[1:]), found
