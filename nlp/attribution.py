@@ -157,6 +157,12 @@ ACTS = {
     "prefer",
     "need",
     "plan",
+    "decide",
+    "approve",
+    "authorise",
+    "authorize",
+    "deposit",
+    "defeat",
 }
 PRONOUNS = {"it", "they", "he", "she"}
 STAND_INS = re.compile(
@@ -170,10 +176,9 @@ STAND_INS = re.compile(
 )
 OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
 RELATIVES = {"which", "who", "that", "whose"}
-# The writer's own voice in coverage: "we" or "I" outside quotation marks ("us" is also "US").
-# "I" but not the numeral of "Chapter I" or "Part I".
+# The writer's own voice: "we" or "I" outside quotation marks ("us" is also "US"), but not the
+# numeral of "Chapter I" or "Part I".
 PRONOUN_I = r"(?<!Chapter )(?<!CHAPTER )(?<!Part )(?<!Title )(?<!Section )(?<!Annex )\bI\b"
-OWN_VOICE = re.compile(rf"\b([Ww]e|[Oo]ur|[Mm]y)\b|{PRONOUN_I}")
 MODALS = {"should", "must", "ought", "shall"}
 FIRST_PERSON = re.compile(rf"\b([Ww]e|[Oo]ur|us|[Mm]y)\b|{PRONOUN_I}")  # not "US"
 SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
@@ -332,8 +337,10 @@ class Attribution:
             if not holders and quoting and last:
                 holders = [h.again("quote") for h in last]
             was_open, in_quote = in_quote, quote_left_open(text, in_quote)
-            if press and holders and not quoting and OWN_VOICE.search(outside_quotes(text)):
-                holders = []  # "I hope the Assembly adopts it": the writer's own view
+            if holders and not quoting and _own_voice(sent, quoted, press):
+                # "I hope the Assembly adopts it", "the Committee approved a text that we believe
+                # no state should sign": the writer's own view.
+                holders = []
             # "The Council urges ...", "Osmara calls on ..." in the Council's or Osmara's own text.
             holders = [author if _is_author(h, author) else h for h in holders]
             if holders:
@@ -367,6 +374,10 @@ class Attribution:
                 if _recommends(verb):
                     decided.add(verb.i)
                     continue
+                if lemmas is ACTS and _noun_complement(verb):
+                    continue  # "no requirement that a judge approve it": nobody acts
+                if opinion and not _main_clause(verb):
+                    continue  # an editorial's argument ("the safeguards critics said it lacked")
                 for subject in _subjects(verb):
                     how_here = how
                     if subject.dep_ == "agent":
@@ -398,12 +409,49 @@ class Attribution:
         return [], None
 
 
+FIRST_PERSON_WORDS = {"we", "our", "my", "i"}
+NUMBERED = {"chapter", "part", "title", "section", "annex", "article", "phase", "world", "war"}
+
+
+def _own_voice(sent: Span, quoted: set[int], press: bool) -> bool:
+    """The writer speaks in the first person outside quotation marks. In coverage any first
+    person counts, except inside the subject of someone else's statement ("Its critics, many of
+    them groups we respect, warn ...", "Our government has said ..."); on an organisation's own
+    site only "we believe / we regret / we urge ..." does: "We recall that X called for ..."
+    reports X."""
+    for token in sent:
+        if token.i in quoted or token.lower_ not in FIRST_PERSON_WORDS:
+            continue
+        if token.text == "i" or token.text == "I" and (
+            token.i > 0 and token.doc[token.i - 1].lower_ in NUMBERED
+        ):
+            continue
+        if press and not _in_speaker_subject(token):
+            return True
+        if not press and token.dep_ == "nsubj" and token.head.lemma_.lower() in SPEECH:
+            return True
+    return False
+
+
+def _in_speaker_subject(token: Token) -> bool:
+    """Is the token inside the subject of a verb of saying or acting (not that subject's head)?"""
+    current = token
+    while current.head.i != current.i:
+        if current.i != token.i and current.dep_ in ("nsubj", "nsubjpass"):
+            return current.lower_ not in FIRST_PERSON_WORDS and (
+                current.head.lemma_.lower() in SPEECH | ACTS
+            )
+        current = current.head
+    return False
+
+
 def _requote(sent: Span, speakers: list[Holder]) -> None:
     sent._.holders = [h if h.how == "author" else h.again("quote") for h in speakers]
 
 
 NAME_WORDS = re.compile(r"[A-Z][\w'’-]+")
 GOVERNMENT = re.compile(r"^(the\s+)?(federal\s+)?government$", re.I)
+OUR = re.compile(r"^(our|my)\s", re.I)
 
 
 def _is_author(holder: Holder, author: Holder) -> bool:
@@ -415,11 +463,24 @@ def _is_author(holder: Holder, author: Holder) -> bool:
         return True
     if author.type == "state" and GOVERNMENT.match(holder.name):
         return True
+    if author.type != "press" and OUR.match(holder.name):
+        return True  # "our investigators" in a ministry's text
     if author.type == "press" or (holder.type == "state" and author.type != "state"):
         return False  # "Calmoria" in the Calmoria Courier is the state, not the paper
     own = set(NAME_WORDS.findall(author.name))
     words = set(NAME_WORDS.findall(holder.name)) - {"The"}
     return bool(words) and words <= own
+
+
+def _main_clause(verb: Token) -> bool:
+    current = verb
+    while current.dep_ == "conj" and current.head.i != current.i:
+        current = current.head
+    return current.dep_ == "ROOT"
+
+
+def _noun_complement(verb: Token) -> bool:
+    return verb.dep_ == "acl" and any(c.dep_ == "mark" for c in verb.children)
 
 
 def _depth(token: Token) -> int:
@@ -435,11 +496,18 @@ def _reports_within(verb: Token, decided: set[int]) -> bool:
     current = verb
     embedded = False
     while current.head.i != current.i:
-        embedded = embedded or current.dep_ in ("ccomp", "xcomp", "relcl", "acl", "pcomp", "dobj")
+        embedded = embedded or current.dep_ in (
+            "ccomp", "xcomp", "relcl", "acl", "pcomp", "dobj"
+        ) or current.dep_ == "advcl" and not _has_subject(current)
         current = current.head
         if current.i in decided and embedded:
             return True
     return False
+
+
+def _has_subject(verb: Token) -> bool:
+    """'while X repeated ...' has its own speaker; 'Pressed by senators, she said' has not."""
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in verb.children)
 
 
 def _parenthetical(verb: Token) -> bool:

@@ -118,6 +118,28 @@ GROUP_TYPES = {
     "federation": None,
     "marchers": None,
     "protesters": None,
+    # Offices and roles that speak for a state or an organisation named beside them
+    # ("Drevland's cabinet", "Sauvelle's representative", "the union's president").
+    "cabinet": "state",
+    "envoy": "state",
+    "envoys": "state",
+    "representative": None,
+    "agency": None,
+    "president": None,
+    "secretary-general": None,
+    "head": None,
+    "chief": None,
+    "deputies": "state",
+    "senators": "state",
+    "legislators": "state",
+    "mps": "state",
+    "bloc": "state",
+    "majority": None,
+    "operators": "industry",
+    "developers": "industry",
+    "banks": "industry",
+    "speakers": None,
+    "judges": "state",
 }
 # Verbs of a relative clause that tie a person to the organisation in it.
 ROLE_VERBS = {
@@ -196,6 +218,7 @@ LINKING_DEPS = {
     "dobj",
     "pcomp",
 }
+GENERIC = {"each", "any", "every", "no", "either", "neither"}
 DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
 
 
@@ -302,6 +325,8 @@ def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[
             continue
         if not _speaks_through(token, head, actor_tokens) or is_stand_in(token):
             continue
+        if any(c.dep_ == "det" and c.lower_ in GENERIC for c in token.children):
+            continue  # "each state", "any government": nobody in particular
         # A description of a named holder ("X, a group of companies") or a group inside another
         # one's phrase ("representatives of victims' groups") is not a holder of its own.
         if token.dep_ == "appos" or _inside_group(token, tokens, actor_tokens):

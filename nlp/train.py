@@ -166,7 +166,8 @@ class Trainer:
                 mask[row, :n] = 1
             yield hidden, mask, torch.tensor([labels[i] for i in index])
 
-    def fit(self, examples: list[Example]):
+    def fit(self, examples: list[Example], on_epoch=None, states_fn=None):
+        """Train a fresh network; ``on_epoch(network, epoch)`` runs after each epoch."""
         torch = self.torch
         config = self.config
         seed = config["seed"]
@@ -182,7 +183,11 @@ class Trainer:
                 parameter.requires_grad = True
                 trainable.append(parameter)
         started = time.perf_counter()
-        states = self._frozen_states(network, self._tokenize(examples))
+        states = (
+            states_fn(network, examples)
+            if states_fn
+            else self._frozen_states(network, self._tokenize(examples))
+        )
         self.log(
             f"  frozen layers computed for {len(examples)} examples"
             f" in {time.perf_counter() - started:.0f}s"
@@ -190,7 +195,9 @@ class Trainer:
         labels = [LABELS.index(e.stance) for e in examples]
         counts = np.bincount(labels, minlength=len(LABELS)).astype(np.float64)
         weights = torch.tensor(
-            (counts.sum() / (len(LABELS) * np.maximum(counts, 1))) ** 0.5, dtype=torch.float32
+            (counts.sum() / (len(LABELS) * np.maximum(counts, 1)))
+            ** config.get("class_weight_power", 0.5),
+            dtype=torch.float32,
         )
         optimizer = torch.optim.AdamW(
             [
@@ -234,6 +241,8 @@ class Trainer:
                 f"  epoch {epoch + 1}: loss {total / max(batches, 1):.4f}"
                 f" ({time.perf_counter() - started:.0f}s)"
             )
+            if on_epoch:
+                on_epoch(network, epoch + 1)
         network.eval()
         return network
 
