@@ -20,7 +20,7 @@ from nlp import references as _references  # noqa: F401
 from nlp import segment as _segment  # noqa: F401
 from nlp.attribution import Holder
 from nlp.models import load_spacy
-from nlp.positions import aggregate
+from nlp.positions import DOCUMENT_SHARE_FLOOR, aggregate
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 
@@ -155,7 +155,7 @@ class Analyzer:
                 if any(h.how == "author" for h in s.holders)
                 for prediction in s.predictions.values()
             ]
-            analysis.document = aggregate(own)
+            analysis.document = aggregate(own, share_floor=DOCUMENT_SHARE_FLOOR)
             analysis.model = self.version
         return analyses
 
