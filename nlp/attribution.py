@@ -109,6 +109,9 @@ SPEECH = {
     "lobby",
     "campaign",
     "signal",
+    "cite",
+    "credit",
+    "single",  # "singled out Article 23"
 }
 # Acts that show a position: their subject holds it when nobody is reported as saying anything.
 ACTS = {

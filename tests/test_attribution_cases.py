@@ -1,0 +1,43 @@
+"""Reporting structures of wire and policy coverage, one case each, in our own words with
+fictional names: who holds the stance each sentence reports."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from nlp.pipeline import build_nlp
+
+    return build_nlp()
+
+
+def holders(nlp, text: str, author_type: str = "press", author: str = "The Quillport Wire"
+            ) -> list[set[str]]:
+    doc = nlp.make_doc(text)
+    doc._.meta = {"author": author, "author_type": author_type, "url": None}
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return [{h.name for h in sent._.holders or []} for sent in doc.sents]
+
+
+def test_ministers_speak_for_the_government_not_the_outlet(nlp):
+    (sentence,) = holders(nlp, "Ministers insist the new powers will be used sparingly.")
+    assert sentence == {"Ministers"}
+
+
+def test_an_office_named_for_its_holder_speaks_for_it(nlp):
+    (sentence,) = holders(nlp, "The proposal was praised by the Harbourmaster General's office, "
+                               "which said it would speed up seizures of stolen funds.")
+    assert len(sentence) == 1
+    assert "Harbourmaster General" in next(iter(sentence))
+
+
+def test_citing_and_singling_out_are_ways_of_saying(nlp):
+    text = ("Marta Quelling of the Ferrowind Rights Forum spoke after the vote. "
+            "She singled out the clause on secret orders as the worst in the text. "
+            "She cited the lack of any review by a judge.")
+    _, singled, cited = holders(nlp, text)
+    assert singled == {"Ferrowind Rights Forum"}
+    assert cited == {"Ferrowind Rights Forum"}
