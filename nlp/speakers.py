@@ -329,12 +329,22 @@ def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[
             continue
         if any(c.dep_ == "det" and c.lower_ in GENERIC for c in token.children):
             continue  # "each state", "any government": nobody in particular
-        # A description of a named holder ("X, a group of companies") or a group inside another
-        # one's phrase ("representatives of victims' groups") is not a holder of its own.
-        if token.dep_ == "appos" or _inside_group(token, tokens, actor_tokens):
+        # A description of a named holder ("X, a group of companies", "X, one of dozens of
+        # groups following the talks") or a group inside another one's phrase
+        # ("representatives of victims' groups") is not a holder of its own.
+        if _in_apposition(token, head) or _inside_group(token, tokens, actor_tokens):
             continue
         heads.append(token)
     return heads
+
+
+def _in_apposition(token: Token, head: Token) -> bool:
+    current = token
+    while current.i != head.i and current.head.i != current.i:
+        if current.dep_ == "appos":
+            return True
+        current = current.head
+    return False
 
 
 def _inside_group(token: Token, tokens: set[int], actor_tokens: set[int]) -> bool:
@@ -390,6 +400,11 @@ def _has_named_members(head: Token, actors: list[Span]) -> bool:
 
 def _names_members(head: Token, actors: list[Span]) -> bool:
     for child in head.children:
+        if child.dep_ == "appos":
+            # "The two states that abstained, A and B, said": the names in apposition.
+            tokens = {t.i for t in child.subtree}
+            if any(span.start in tokens for span in actors):
+                return True
         if child.dep_ == "prep" and child.lower_ in MEMBER_PREPOSITIONS:
             tokens = {t.i for t in child.subtree}
             if any(span.start in tokens for span in actors):

@@ -41,3 +41,16 @@ def test_citing_and_singling_out_are_ways_of_saying(nlp):
     _, singled, cited = holders(nlp, text)
     assert singled == {"Ferrowind Rights Forum"}
     assert cited == {"Ferrowind Rights Forum"}
+
+
+def test_a_group_in_apposition_describes_the_named_holder(nlp):
+    (sentence,) = holders(nlp, "The Corrin Open Web Society, one of many rights groups watching "
+                               "the talks, said the draft was still far too broad.")
+    assert sentence == {"Corrin Open Web Society"}
+
+
+def test_names_in_apposition_to_a_group_are_the_holders(nlp):
+    (sentence,) = holders(nlp, "The three delegations that abstained, Velmora, Ostrakia and the "
+                               "Republic of Daneth, said they needed more time to study the text.")
+    assert "Velmora" in sentence and "Republic of Daneth" in sentence
+    assert not any("delegations" in name for name in sentence)
