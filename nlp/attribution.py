@@ -250,8 +250,9 @@ def _subjects(verb: Token) -> list[Token]:
         if current.dep_ == "acl" and agents and not subjects and current.head.i != current.i:
             # "X, supported by Y, ...": X and Y both (the agent is part of X's phrase).
             return [current.head]
-        if current.dep_ == "relcl" and any(c.lower_ in RELATIVES for c in subjects):
-            # "the Union of Journalists, which asked for ...": the noun the clause is about.
+        if current.dep_ == "relcl" and any(_relative(c) for c in subjects):
+            # "the Union of Journalists, which asked for ...", "Veltrana, whose minister called
+            # for ...": the noun the clause is about.
             return [current.head]
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
@@ -267,6 +268,14 @@ def _subjects(verb: Token) -> list[Token]:
         else:
             break
     return []
+
+
+def _relative(subject: Token) -> bool:
+    """'which', 'who', or someone who speaks for the antecedent, owned by 'whose' ('whose envoy
+    said'; not 'countries whose laws say little')."""
+    return subject.lower_ in RELATIVES or subject.lower_ in GROUP_TYPES and any(
+        c.dep_ == "poss" and c.lower_ == "whose" for c in subject.children
+    )
 
 
 def _according_to(sent: Span, actors: list[Span]) -> list[Named]:

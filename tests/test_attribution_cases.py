@@ -54,3 +54,15 @@ def test_names_in_apposition_to_a_group_are_the_holders(nlp):
                                "Republic of Daneth, said they needed more time to study the text.")
     assert "Velmora" in sentence and "Republic of Daneth" in sentence
     assert not any("delegations" in name for name in sentence)
+
+
+def test_whose_spokesperson_speaks_for_the_antecedent(nlp):
+    (sentence,) = holders(nlp, "The first to ratify was the Republic of Ostrakia, whose foreign "
+                               "minister called the treaty a milestone.")
+    assert sentence == {"Republic of Ostrakia"}
+
+
+def test_whose_laws_are_not_a_speaker(nlp):
+    (sentence,) = holders(nlp, "The offences matter most in countries whose laws say nothing "
+                               "about online fraud.")
+    assert not any("countries" in name for name in sentence)
