@@ -288,6 +288,9 @@ def _repeated_names(doc: Doc, spans: list[Span]) -> list[Span]:
         words = [t.text for t in span if not (t.i == span.start and t.lower_ == "the")]
         if words and words[0][:1].isupper():
             names.setdefault(words[0], []).append((words, actor))
+        short = _short_state_name(words)
+        if short:
+            names.setdefault(short[0], []).append((short, actor))
     found = []
     for token in doc:
         if token.i in taken or token.text not in names:
@@ -305,6 +308,20 @@ def _repeated_names(doc: Doc, spans: list[Span]) -> list[Span]:
                 taken.update(range(token.i, end))
                 break
     return found
+
+
+STATE_FORMS = {"Republic", "Kingdom", "Principality", "Sultanate", "Commonwealth", "Emirate"}
+
+
+def _short_state_name(words: list[str]) -> list[str]:
+    """'Republic of Veltrana' is 'Veltrana' in the rest of the text ("Federal Republic of X"
+    and "Republic of the X Islands" too)."""
+    for i, word in enumerate(words[:-2]):
+        if word in STATE_FORMS and words[i + 1] == "of":
+            rest = words[i + 2 :]
+            rest = rest[1:] if rest[0] == "the" else rest
+            return rest if rest and all(w[:1].isupper() for w in rest) else []
+    return []
 
 
 def _same_people(spans: list[Span]) -> list[Span]:

@@ -66,3 +66,11 @@ def test_whose_laws_are_not_a_speaker(nlp):
     (sentence,) = holders(nlp, "The offences matter most in countries whose laws say nothing "
                                "about online fraud.")
     assert not any("countries" in name for name in sentence)
+
+
+def test_the_short_name_of_a_republic_is_the_same_holder(nlp):
+    text = ("The Republic of Tarvonia opened the debate on technical assistance. "
+            "Tarvonia, backed by a group of island states, wants a fund written into the treaty.")
+    _, second = holders(nlp, text)
+    assert "Republic of Tarvonia" in second
+    assert any("island states" in name for name in second)
