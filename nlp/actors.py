@@ -288,7 +288,7 @@ def _repeated_names(doc: Doc, spans: list[Span]) -> list[Span]:
         words = [t.text for t in span if not (t.i == span.start and t.lower_ == "the")]
         if words and words[0][:1].isupper():
             names.setdefault(words[0], []).append((words, actor))
-        short = _short_state_name(words)
+        short = short_state_name(words)
         if short:
             names.setdefault(short[0], []).append((short, actor))
     found = []
@@ -313,7 +313,7 @@ def _repeated_names(doc: Doc, spans: list[Span]) -> list[Span]:
 STATE_FORMS = {"Republic", "Kingdom", "Principality", "Sultanate", "Commonwealth", "Emirate"}
 
 
-def _short_state_name(words: list[str]) -> list[str]:
+def short_state_name(words: list[str]) -> list[str]:
     """'Republic of Veltrana' is 'Veltrana' in the rest of the text ("Federal Republic of X"
     and "Republic of the X Islands" too)."""
     for i, word in enumerate(words[:-2]):

@@ -72,5 +72,15 @@ def test_the_short_name_of_a_republic_is_the_same_holder(nlp):
     text = ("The Republic of Tarvonia opened the debate on technical assistance. "
             "Tarvonia, backed by a group of island states, wants a fund written into the treaty.")
     _, second = holders(nlp, text)
-    assert "Republic of Tarvonia" in second
+    assert any("Tarvonia" in name for name in second)
     assert any("island states" in name for name in second)
+
+
+def test_short_names_of_states():
+    from nlp.actors import short_state_name
+
+    assert short_state_name(["Republic", "of", "Tarvonia"]) == ["Tarvonia"]
+    assert short_state_name(["Federal", "Republic", "of", "Osk"]) == ["Osk"]
+    assert short_state_name(["Republic", "of", "the", "Pell", "Islands"]) == ["Pell", "Islands"]
+    assert short_state_name(["Union", "of", "Tarvonian", "Journalists"]) == []
+    assert short_state_name(["Kingdom", "of", "the", "hills"]) == []
