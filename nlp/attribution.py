@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from nlp.actors import Actor
+from nlp.actors import GENERIC_ORG, Actor, new_actor
 from nlp.quotes import QUOTE_OPEN, QuoteRun, outside_quotes, quote_left_open, quoted_tokens
 from nlp.speakers import GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
 
@@ -168,6 +168,8 @@ ACTS = {
     "defeat",
 }
 PRONOUNS = {"it", "they", "he", "she"}
+# Named entities that are not stakeholders when they are a verb's subject ("Monday saw ...").
+NOT_HOLDERS = {"DATE", "TIME", "LAW", "EVENT", "WORK_OF_ART", "CARDINAL", "ORDINAL", "MONEY"}
 STAND_INS = re.compile(
     r"^(the|this|that|its|their)\s+(\w+\s+)?(delegation|group|organi[sz]ation|ngo|company|office|"
     r"coalition|government|ministry|body|agency|firm|alliance|association|network|institute|"
@@ -289,6 +291,22 @@ def _according_to(sent: Span, actors: list[Span]) -> list[Named]:
     return []
 
 
+def _unlisted_name(subject: Token) -> list[Named]:
+    """'Pellador went furthest, proposing ...', 'FEVEN welcomed the bill': a proper name that
+    speaks or acts is a holder even where recognition missed it."""
+    if subject.tag_ not in ("NNP", "NNPS") or subject.ent_type_ in NOT_HOLDERS:
+        return []
+    words = [c for c in subject.children if c.dep_ == "compound" and c.i < subject.i]
+    if any(c.tag_ not in ("NNP", "NNPS") for c in words):
+        return []
+    start = words[0].i if words else subject.i
+    span = subject.doc[start : subject.i + 1]
+    if GENERIC_ORG.match(span.text) or not span.text[:1].isupper():
+        return []
+    kind = "person" if subject.ent_type_ == "PERSON" else "organization"
+    return [Named(new_actor(span.text, subject.ent_type_ or None, kind))]
+
+
 def _is_stand_in(subject: Token) -> bool:
     if subject.lower_ in PRONOUNS or is_stand_in(subject):
         return True
@@ -399,6 +417,8 @@ class Attribution:
                     found = holders_in_subject(subject, sent, actors)
                     if lemmas is ACTS and not press:
                         found = [n for n in found if n.actor.kind != "group"]
+                    if not found and press:
+                        found = _unlisted_name(subject)
                     if found:
                         holders += [Holder.of(n.actor, how_here, n.speaker) for n in found]
                         decided.add(verb.i)

@@ -84,3 +84,9 @@ def test_short_names_of_states():
     assert short_state_name(["Republic", "of", "the", "Pell", "Islands"]) == ["Pell", "Islands"]
     assert short_state_name(["Union", "of", "Tarvonian", "Journalists"]) == []
     assert short_state_name(["Kingdom", "of", "the", "hills"]) == []
+
+
+def test_a_proper_name_that_speaks_or_acts_is_a_holder_even_if_unrecognised(nlp):
+    (sentence,) = holders(nlp, "Tessary went further, proposing that the whole chapter on "
+                               "interception be dropped.")
+    assert sentence == {"Tessary"}
