@@ -140,7 +140,7 @@ def evaluate_sentences(model) -> dict:
 
 def evaluate_documents(analyzer) -> dict:
     from nlp.pipeline import DocumentInput
-    from nlp.positions import aggregate
+    from nlp.positions import document_position
     from nlp.stance import Prediction
 
     test = [d for d in load_documents() if d.split == "test"]
@@ -155,11 +155,12 @@ def evaluate_documents(analyzer) -> dict:
         predicted.append(analysis.document.stance)
         # The rules baseline through the same attribution: rule stances of the author's sentences.
         own = [
-            Prediction(rule_stance(s.text), 1.0, {rule_stance(s.text): 1.0})
+            (target, Prediction(rule_stance(s.text), 1.0, {rule_stance(s.text): 1.0}))
             for s in analysis.sentences
             if any(h.how == "author" for h in s.holders)
+            for target in s.targets
         ]
-        rules.append(aggregate(own).stance)
+        rules.append(document_position(own).stance)
     counts = Counter(d.stance for d in load_documents() if d.split == "train")
     majority = counts.most_common(1)[0][0]
     return {

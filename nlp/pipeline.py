@@ -20,7 +20,7 @@ from nlp import references as _references  # noqa: F401
 from nlp import segment as _segment  # noqa: F401
 from nlp.attribution import Holder
 from nlp.models import load_spacy
-from nlp.positions import DOCUMENT_SHARE_FLOOR, aggregate
+from nlp.positions import aggregate, document_position
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 
@@ -149,13 +149,12 @@ class Analyzer:
         for (sentence, target), prediction in zip(pending, predictions, strict=True):
             sentence.predictions[target] = prediction
         for analysis in analyses:
-            own = [
-                prediction
+            analysis.document = document_position(
+                (target, prediction)
                 for s in analysis.sentences
                 if any(h.how == "author" for h in s.holders)
-                for prediction in s.predictions.values()
-            ]
-            analysis.document = aggregate(own, share_floor=DOCUMENT_SHARE_FLOOR)
+                for target, prediction in s.predictions.items()
+            )
             analysis.model = self.version
         return analyses
 
