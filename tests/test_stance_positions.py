@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nlp.attribution import Holder
-from nlp.positions import aggregate, positions
+from nlp.positions import aggregate, document_position, positions
 from nlp.stance import Prediction
 
 
@@ -27,6 +27,22 @@ def test_both_sides_make_a_mixed_position():
 def test_nothing_confident_is_neutral():
     assert aggregate([]).stance == "neutral"
     assert aggregate([said("neutral"), said("oppose", 0.3)]).stance == "neutral"
+
+
+def test_a_document_leans_on_its_stance_on_the_convention():
+    # Backing the text twice and faulting one article: support, not the mixed an equal vote gives.
+    own = [("convention", said("support")), ("convention", said("support")),
+           ("article:29", said("oppose"))]
+    assert aggregate([p for _, p in own]).stance == "mixed"
+    assert document_position(own).stance == "support"
+
+
+def test_one_evaluative_line_in_a_long_informative_text_stays_neutral():
+    informative = [("convention", said("neutral"))] * 9
+    assert document_position(informative + [("convention", said("support"))]).stance == "neutral"
+    assert document_position(informative[:3] + [("convention", said("support"))]).stance == (
+        "support"
+    )
 
 
 def test_positions_group_by_holder_and_target():
