@@ -168,6 +168,11 @@ ACTS = {
     "defeat",
 }
 PRONOUNS = {"it", "they", "he", "she"}
+RELAY_HEADS = {
+    "people", "person", "source", "sources", "diplomat", "diplomats", "delegate", "delegates",
+    "official", "officials", "insiders", "spokesperson", "spokesman", "spokeswoman",
+    "negotiator", "negotiators",
+}
 # Named entities that are not stakeholders when they are a verb's subject ("Monday saw ...").
 NOT_HOLDERS = {"DATE", "TIME", "LAW", "EVENT", "WORK_OF_ART", "CARDINAL", "ORDINAL", "MONEY"}
 STAND_INS = re.compile(
@@ -280,15 +285,84 @@ def _relative(subject: Token) -> bool:
     )
 
 
-def _according_to(sent: Span, actors: list[Span]) -> list[Named]:
+def _according_to(sent: Span, actors: list[Span]) -> tuple[Token | None, list[Named]]:
     for token in sent:
         following = sent.doc[token.i + 1] if token.i + 1 < sent.end else None
         if token.lower_ == "according" and following is not None and following.lower_ == "to":
             target = sent.doc[token.i + 1]
             objects = [c for c in target.children if c.dep_ == "pobj"]
             if objects:
-                return holders_in_subject(objects[0], sent, actors)
-    return []
+                return objects[0], holders_in_subject(objects[0], sent, actors)
+    return None, []
+
+
+class Relay:
+    """Unnamed sources in a sentence ("according to two people", "..., diplomats said"): they
+    pass on what others did or said, so the holder of the clause they report holds the stance;
+    their own words count only when nobody acts in it."""
+
+    def __init__(self) -> None:
+        self.sources: list[Holder] = []
+        self.heads: set[int] = set()
+        self.stand_in: Token | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.sources) or self.stand_in is not None
+
+    def add(self, sources: list[Holder], verb: Token, according_to: bool = False,
+            stand_in: Token | None = None) -> None:
+        self.sources += sources
+        self.stand_in = self.stand_in or stand_in
+        if according_to:
+            self.heads |= _clause_heads(verb)  # "A did B, according to two people"
+            return
+        for child in verb.children:
+            if child.dep_ == "ccomp":
+                self.heads |= _clause_heads(child)  # "people said [A had done B]"
+        if verb.dep_ in ("ccomp", "parataxis") and not any(c.dep_ == "mark" for c in verb.children):
+            self.heads |= _clause_heads(verb.head)  # "[A did B], the same people said"
+
+    def reports(self, verb: Token) -> bool:
+        """Is ``verb`` what the sources report, as a fact (not 'will sign', 'did not send')?"""
+        current = verb
+        while current.i not in self.heads:
+            if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
+                return False
+            current = current.head
+        return not any(_hedged(t) for t in (verb, current))
+
+    def holders(self) -> list[Holder]:
+        return list({h.id: h for h in self.sources}.values())
+
+
+HEDGES = {"will", "would", "could", "may", "might", "can", "should", "'ll", "wo"}
+
+
+def _hedged(verb: Token) -> bool:
+    return any(
+        c.dep_ == "neg" or c.dep_ == "aux" and c.lower_ in HEDGES for c in verb.children
+    )
+
+
+def _clause_heads(verb: Token) -> set[int]:
+    """A clause's verb with the verbs it shares its subject with ('is expected to seek')."""
+    heads, stack = set(), [verb]
+    while stack:
+        current = stack.pop()
+        heads.add(current.i)
+        stack += [c for c in current.children if c.dep_ in ("xcomp", "conj") and c.pos_ in (
+            "VERB", "AUX")]
+    return heads
+
+
+def _relay(source: Token | None, found: list[Named]) -> bool:
+    """'two people who have seen it', 'diplomats', 'a ministry spokesperson': sources without a
+    name pass on what others do or say."""
+    return (
+        source is not None
+        and source.lower_ in RELAY_HEADS
+        and all(n.actor.kind == "group" for n in found)
+    )
 
 
 def _unlisted_name(subject: Token) -> list[Named]:
@@ -391,12 +465,16 @@ class Attribution:
     ) -> tuple[list[Holder], Token | None]:
         """Holders the sentence reports, or the pronoun or stand-in ("the delegation") that
         speaks in it."""
-        named = _according_to(sent, actors)
+        relay = Relay()
+        source, named = _according_to(sent, actors)
         if named:
-            return [Holder.of(n.actor, "according_to", n.speaker) for n in named], None
-        stand_in: Token | None = None
+            held = [Holder.of(n.actor, "according_to", n.speaker) for n in named]
+            if not _relay(source, named):
+                return held, None
+            relay.add(held, sent.root, according_to=True)
         for lemmas, how in ((SPEECH, "reported"), (ACTS, "act")):
-            holders: list[Holder] = []
+            holders: list[tuple[Token, list[Holder]]] = []
+            stand_ins: list[tuple[Token, Token]] = []
             decided: set[int] = set()  # verbs whose clause has a speaker (or a recommendation)
             for verb in sorted(_verbs(sent, lemmas), key=_depth):
                 if verb.i in quoted or _reports_within(verb, decided):
@@ -419,16 +497,32 @@ class Attribution:
                         found = [n for n in found if n.actor.kind != "group"]
                     if not found and press:
                         found = _unlisted_name(subject)
-                    if found:
-                        holders += [Holder.of(n.actor, how_here, n.speaker) for n in found]
+                    if found and _relay(subject, found):
+                        relay.add([Holder.of(n.actor, how_here, n.speaker) for n in found], verb)
+                    elif found:
+                        holders.append(
+                            (verb, [Holder.of(n.actor, how_here, n.speaker) for n in found])
+                        )
                         decided.add(verb.i)
                     elif _is_stand_in(subject) and lemmas is SPEECH and not _parenthetical(verb):
-                        stand_in = stand_in or subject
-                        decided.add(verb.i)
+                        if subject.lower_ in RELAY_HEADS:
+                            relay.add([], verb, stand_in=subject)  # "..., the officials said"
+                        else:
+                            stand_ins.append((verb, subject))
+                            decided.add(verb.i)
+            if relay:
+                # What the sources relay: the holders of the clause they report, when it tells
+                # what someone did or said (not what may happen).
+                relayed = [h for verb, found in holders if relay.reports(verb) for h in found]
+                if relayed:
+                    return relayed, None
+                continue
             if holders:
-                return holders, None
-            if stand_in is not None:
-                return [], stand_in
+                return [h for _, found in holders for h in found], None
+            if stand_ins:
+                return [], stand_ins[0][1]
+        if relay:
+            return relay.holders(), relay.stand_in
         if press and not opinion:
             # "Digital rights groups were far less enthusiastic": the main subject speaks.
             for token in sent:

@@ -90,3 +90,18 @@ def test_a_proper_name_that_speaks_or_acts_is_a_holder_even_if_unrecognised(nlp)
     (sentence,) = holders(nlp, "Tessary went further, proposing that the whole chapter on "
                                "interception be dropped.")
     assert sentence == {"Tessary"}
+
+
+def test_unnamed_sources_relay_what_a_named_holder_did(nlp):
+    text = ("The Republic of Marvela has quietly circulated a draft amendment, according to two "
+            "people familiar with the talks. "
+            "The Republic of Ostrakia has rejected the amendment, the same people said.")
+    first, second = holders(nlp, text)
+    assert first == {"Republic of Marvela"}
+    assert second == {"Republic of Ostrakia"}
+
+
+def test_unnamed_sources_hold_their_own_forecast(nlp):
+    (sentence,) = holders(nlp, "The Republic of Ostrakia will sign the treaty next month, "
+                               "officials said.")
+    assert sentence == {"officials"}
