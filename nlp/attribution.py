@@ -365,6 +365,25 @@ def _relay(source: Token | None, found: list[Named]) -> bool:
     )
 
 
+def _named_by_head(subject: Token, sent: Span) -> list[Named]:
+    """'The league asked ...' after 'the Sauvelle Net Freedom League': a definite description
+    by the last word of an organisation named earlier refers back to it."""
+    if subject.pos_ not in ("NOUN", "PROPN") or not any(
+        c.dep_ == "det" and c.lower_ in ("the", "this") for c in subject.children
+    ):
+        return []
+    if any(c.dep_ not in ("det", "punct", "amod") for c in subject.children if c.i < subject.i):
+        return []
+    for span in reversed(sent.doc.spans.get("actors", [])):
+        actor = span._.actor
+        if span.end > sent.start or actor.kind != "organization":
+            continue
+        words = actor.name.split()
+        if len(words) > 1 and words[-1].lower() == subject.lower_:
+            return [Named(actor)]
+    return []
+
+
 def _unlisted_name(subject: Token) -> list[Named]:
     """'Pellador went furthest, proposing ...', 'FEVEN welcomed the bill': a proper name that
     speaks or acts is a holder even where recognition missed it."""
@@ -495,6 +514,8 @@ class Attribution:
                     found = holders_in_subject(subject, sent, actors)
                     if lemmas is ACTS and not press:
                         found = [n for n in found if n.actor.kind != "group"]
+                    if not found and press:
+                        found = _named_by_head(subject, sent)
                     if not found and press:
                         found = _unlisted_name(subject)
                     if found and _relay(subject, found):

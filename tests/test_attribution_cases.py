@@ -105,3 +105,11 @@ def test_unnamed_sources_hold_their_own_forecast(nlp):
     (sentence,) = holders(nlp, "The Republic of Ostrakia will sign the treaty next month, "
                                "officials said.")
     assert sentence == {"officials"}
+
+
+def test_the_last_word_of_a_name_refers_back_to_it(nlp):
+    text = ("Lena Marsh of the Corrin Open Web League spoke at the hearing. "
+            "Police unions said the treaty was overdue. "
+            "The league asked senators to reject the bill.")
+    *_, last = holders(nlp, text)
+    assert last == {"Corrin Open Web League"}
