@@ -186,7 +186,7 @@ class ActorRecognizer:
             for _, start, end in matcher(doc):
                 span = Span(doc, start, end, label="ACTOR")
                 actor = self._actor_for(span)
-                if actor is None:
+                if actor is None or _inside_compound(doc, start, end):
                     continue
                 if actor.id == "united-nations" and NOT_THE_UN.match(doc.text[span.end_char :]):
                     continue
@@ -256,6 +256,14 @@ class ActorRecognizer:
         spans = filter_spans(spans + self._new_spans(doc, taken))
         doc.spans["actors"] = _same_people(filter_spans(spans + _repeated_names(doc, spans)))
         return doc
+
+
+def _inside_compound(doc: Doc, start: int, end: int) -> bool:
+    """A match that is part of a hyphenated word ("a group of twenty-nine groups") is not the
+    name ("Group of Twenty")."""
+    after = end < len(doc) and doc[end].text in ("-", "‐") and not doc[end - 1].whitespace_
+    before = start > 0 and doc[start - 1].text in ("-", "‐") and not doc[start - 1].whitespace_
+    return after or before
 
 
 def _hyphen_end(doc: Doc, end: int) -> int:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp.actors import GENERIC_ORG, Actor, new_actor
 from nlp.quotes import QUOTE_OPEN, QuoteRun, outside_quotes, quote_left_open, quoted_tokens
-from nlp.speakers import GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
+from nlp.speakers import DEFINITE, GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
 
 # Verbs of saying and of taking a public position: their subject holds the stance.
 SPEECH = {
@@ -168,6 +168,9 @@ ACTS = {
     "defeat",
 }
 PRONOUNS = {"it", "they", "he", "she"}
+# Texts that speak for those who signed or issued them.
+WRITINGS = {"letter", "statement", "submission", "paper", "report", "petition", "appeal",
+            "declaration"}
 RELAY_HEADS = {
     "people", "person", "source", "sources", "diplomat", "diplomats", "delegate", "delegates",
     "official", "officials", "insiders", "spokesperson", "spokesman", "spokeswoman",
@@ -365,6 +368,10 @@ def _relay(source: Token | None, found: list[Named]) -> bool:
     )
 
 
+def _definite(noun: Token) -> bool:
+    return any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in noun.children)
+
+
 def _named_by_head(subject: Token, sent: Span) -> list[Named]:
     """'The league asked ...' after 'the Sauvelle Net Freedom League': a definite description
     by the last word of an organisation named earlier refers back to it."""
@@ -455,6 +462,9 @@ class Attribution:
                 elif stand_in.lower_ not in PRONOUNS:
                     # "The government said ..." with nobody named before: the description.
                     holders = [Holder.of(n.actor, "reported") for n in described(stand_in)]
+            elif stand_in is not None:
+                # "The letter, coordinated by X, called ...": its signatories and X.
+                holders = [h.again("pronoun") for h in last] + holders
             quoting = text[:1] in QUOTE_OPEN or in_quote
             named_here = bool(holders)
             if not holders and quoting and last:
@@ -483,7 +493,8 @@ class Attribution:
         self, sent: Span, actors: list[Span], press: bool, opinion: bool, quoted: set[int]
     ) -> tuple[list[Holder], Token | None]:
         """Holders the sentence reports, or the pronoun or stand-in ("the delegation") that
-        speaks in it."""
+        speaks in it; with holders, a stand-in is a text whose earlier authors co-hold ("The
+        letter, coordinated by X")."""
         relay = Relay()
         source, named = _according_to(sent, actors)
         if named:
@@ -491,6 +502,7 @@ class Attribution:
             if not _relay(source, named):
                 return held, None
             relay.add(held, sent.root, according_to=True)
+        co_author: Token | None = None  # "The letter, coordinated by X": X and the signatories
         for lemmas, how in ((SPEECH, "reported"), (ACTS, "act")):
             holders: list[tuple[Token, list[Holder]]] = []
             stand_ins: list[tuple[Token, Token]] = []
@@ -525,6 +537,8 @@ class Attribution:
                             (verb, [Holder.of(n.actor, how_here, n.speaker) for n in found])
                         )
                         decided.add(verb.i)
+                        if subject.lower_ in WRITINGS and _definite(subject):
+                            co_author = co_author or subject
                     elif _is_stand_in(subject) and lemmas is SPEECH and not _parenthetical(verb):
                         if subject.lower_ in RELAY_HEADS:
                             relay.add([], verb, stand_in=subject)  # "..., the officials said"
@@ -539,7 +553,7 @@ class Attribution:
                     return relayed, None
                 continue
             if holders:
-                return [h for _, found in holders for h in found], None
+                return [h for _, found in holders for h in found], co_author
             if stand_ins:
                 return [], stand_ins[0][1]
         if relay:

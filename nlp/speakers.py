@@ -327,6 +327,8 @@ def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[
             continue
         if not _speaks_through(token, head, actor_tokens) or is_stand_in(token):
             continue
+        if token.dep_ == "compound" and token.head.lower_ in GROUP_TYPES:
+            continue  # "civil society groups" is one group
         if any(c.dep_ == "det" and c.lower_ in GENERIC for c in token.children):
             continue  # "each state", "any government": nobody in particular
         # A description of a named holder ("X, a group of companies", "X, one of dozens of

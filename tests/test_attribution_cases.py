@@ -113,3 +113,23 @@ def test_the_last_word_of_a_name_refers_back_to_it(nlp):
             "The league asked senators to reject the bill.")
     *_, last = holders(nlp, text)
     assert last == {"Corrin Open Web League"}
+
+
+def test_a_letter_drafted_by_one_group_speaks_for_its_signatories_too(nlp):
+    text = ("Forty press freedom groups published an open letter on Monday. "
+            "The letter, drafted by the Corrin Open Web League, urged states to vote no.")
+    signed, letter = holders(nlp, text)
+    assert letter == signed | {"Corrin Open Web League"}
+    assert any("press freedom groups" in name for name in signed)
+
+
+def test_one_group_in_a_compound_is_not_a_second_holder(nlp):
+    (sentence,) = holders(nlp, "Dozens of civil society groups said the text was still too "
+                               "broad.")
+    assert len(sentence) == 1
+
+
+def test_a_name_inside_a_hyphenated_number_is_not_recognised(nlp):
+    doc = nlp("A group of twenty-nine rights organisations wrote to the Group of Twenty.")
+    found = [span.text for span in doc.spans["actors"] if span._.actor.id == "g20"]
+    assert found == ["the Group of Twenty"] or found == ["Group of Twenty"]
