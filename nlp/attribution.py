@@ -266,7 +266,10 @@ def _subjects(verb: Token) -> list[Token]:
             return [current.head]
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
-            return agents or subjects
+            return (agents or subjects) + _along_with(current)
+        speaking = _speaking_for_whom(current)
+        if speaking:
+            return speaking  # "Speaking for X, its director, Y, said ..."
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.i != current.i:
             current = current.head
         elif current.dep_ in ("acl", "relcl") and current.head.i != current.i:
@@ -277,6 +280,25 @@ def _subjects(verb: Token) -> list[Token]:
             return [current.head] if finite or has_agent else []
         else:
             break
+    return []
+
+
+def _along_with(verb: Token) -> list[Token]:
+    """'X, along with Y, said' with the parser hanging 'along with Y' on the verb: Y too."""
+    out = []
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("along", "together", "alongside"):
+            for inner in [child, *[c for c in child.children if c.lower_ == "with"]]:
+                out += [c for c in inner.children if c.dep_ == "pobj"]
+    return out
+
+
+def _speaking_for_whom(verb: Token) -> list[Token]:
+    for child in verb.children:
+        if child.dep_ == "advcl" and child.lemma_.lower() == "speak" and child.i < verb.i:
+            for prep in child.children:
+                if prep.dep_ == "prep" and prep.lower_ == "for":
+                    return [c for c in prep.children if c.dep_ == "pobj"]
     return []
 
 

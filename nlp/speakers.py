@@ -245,7 +245,9 @@ def _speaks_through(token: Token, head: Token, actor_tokens: set[int]) -> bool:
             parent.i in actor_tokens or parent.lower_ in GROUP_TYPES
         ):
             return False
-        if current.dep_ == "acl" and not any(c.dep_ == "agent" for c in current.children):
+        if current.dep_ == "acl" and not (
+            any(c.dep_ == "agent" for c in current.children) or _speaking_for(current)
+        ):
             return False
         if current.dep_ == "dobj" and parent.lower_ not in MEMBER_PREPOSITIONS:
             return False
@@ -253,9 +255,24 @@ def _speaks_through(token: Token, head: Token, actor_tokens: set[int]) -> bool:
     return True
 
 
+def _speaking_for(verb: Token) -> bool:
+    """'X, speaking on behalf of Y, said': Y holds the position too."""
+    return verb.lemma_.lower() == "speak" and any(
+        c.dep_ == "prep" and c.lower_ in ("for", "on") for c in verb.children
+    )
+
+
 def _role_organisation(person: Span, actors: list[Span], actor_tokens: set[int]) -> Span | None:
     """The organisation a person speaks for, where the sentence says so."""
     root = person.root
+    # "Y, its director, X": the organisation the person's role is in apposition to
+    role = root.head if root.dep_ == "appos" else None
+    if role is not None and role.dep_ == "appos" and role.lower_ in GROUP_TYPES:
+        org = _first_org({role.head.i}, actors)
+        if org is None and role.head.i in actor_tokens:
+            org = next((s for s in actors if s.start <= role.head.i < s.end), None)
+        if org is not None and org._.actor.kind == "organization":
+            return org
     # "X of Y", "X from Y", "X at Y"
     for child in root.children:
         if child.dep_ == "prep" and child.lower_ in ROLE_PREPOSITIONS:
@@ -450,7 +467,8 @@ def holders_in_subject(subject: Token, sent: Span, actors: list[Span]) -> list[N
     found.sort(key=lambda pair: pair[0])
     out: dict[str, Named] = {}
     for _, named in found:
-        out.setdefault(named.actor.id, named)
+        if named.actor.id not in out or named.speaker and not out[named.actor.id].speaker:
+            out[named.actor.id] = named
     return list(out.values())
 
 

@@ -133,3 +133,28 @@ def test_a_name_inside_a_hyphenated_number_is_not_recognised(nlp):
     doc = nlp("A group of twenty-nine rights organisations wrote to the Group of Twenty.")
     found = [span.text for span in doc.spans["actors"] if span._.actor.id == "g20"]
     assert found == ["the Group of Twenty"] or found == ["Group of Twenty"]
+
+
+def test_speaking_for_an_organisation_its_named_officer_speaks(nlp):
+    doc = nlp.make_doc("Speaking for the Corrin Open Web League, its chair, Dana Rell, said the "
+                       "bill went too far.")
+    doc._.meta = {"author": "The Quillport Wire", "author_type": "press", "url": None}
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    (sentence,) = list(doc.sents)
+    found = {(h.name, h.speaker) for h in sentence._.holders}
+    assert found == {("Corrin Open Web League", "Dana Rell")}
+
+
+def test_speaking_on_behalf_of_a_group_gives_both(nlp):
+    (sentence,) = holders(nlp, "The Republic of Tarvonia, speaking on behalf of a group of "
+                               "island states, said the fund must be binding.")
+    assert "Republic of Tarvonia" in sentence
+    assert any("island states" in name for name in sentence)
+
+
+def test_along_with_names_a_second_holder(nlp):
+    (sentence,) = holders(nlp, "Tarvonia's delegation, along with a large group of coastal "
+                               "states, said the clause should be strengthened.")
+    assert any("Tarvonia" in name for name in sentence)
+    assert any("coastal states" in name for name in sentence)
