@@ -262,8 +262,8 @@ def _subjects(verb: Token) -> list[Token]:
             return [current.head]
         if current.dep_ == "relcl" and any(_relative(c) for c in subjects):
             # "the Union of Journalists, which asked for ...", "Veltrana, whose minister called
-            # for ...": the noun the clause is about.
-            return [current.head]
+            # for ...": the noun the clause is about ("X is among the states that ...": X).
+            return _member_of(current.head) or [current.head]
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
             return (agents or subjects) + _along_with(current)
@@ -281,6 +281,23 @@ def _subjects(verb: Token) -> list[Token]:
         else:
             break
     return []
+
+
+def _member_of(noun: Token) -> list[Token]:
+    """'X and Y are among the states that ...', 'X was one of the firms that ...': X and Y."""
+    preposition = noun.head if noun.dep_ == "pobj" else None
+    if preposition is None:
+        return []
+    owner = preposition.head
+    if preposition.lower_ == "of" and owner.lower_ == "one" and owner.dep_ == "attr":
+        verb = owner.head
+    elif preposition.lower_ == "among" and preposition.dep_ == "prep":
+        verb = owner
+    else:
+        return []
+    if verb.lemma_.lower() != "be":
+        return []
+    return [c for c in verb.children if c.dep_ == "nsubj"]
 
 
 def _along_with(verb: Token) -> list[Token]:
@@ -679,6 +696,8 @@ def _reports_within(verb: Token, decided: set[int]) -> bool:
     current = verb
     embedded = False
     while current.head.i != current.i:
+        if current.dep_ == "conj" and current.head.i in decided and _has_subject(current):
+            return False  # "A backed it, but B continued to call for ...": B's own clause
         embedded = embedded or current.dep_ in (
             "ccomp", "xcomp", "relcl", "acl", "pcomp", "dobj"
         ) or current.dep_ == "advcl" and not _has_subject(current)

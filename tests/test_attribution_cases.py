@@ -158,3 +158,16 @@ def test_along_with_names_a_second_holder(nlp):
                                "states, said the clause should be strengthened.")
     assert any("Tarvonia" in name for name in sentence)
     assert any("coastal states" in name for name in sentence)
+
+
+def test_among_the_states_that_did_it_are_the_named_ones(nlp):
+    (sentence,) = holders(nlp, "The Republic of Tarvonia and the Kingdom of Osk are among the "
+                               "states that have decided not to sign the treaty.")
+    assert sentence == {"Republic of Tarvonia", "Kingdom of Osk"}
+
+
+def test_a_second_clause_with_its_own_subject_has_its_own_speaker(nlp):
+    (sentence,) = holders(nlp, "Most delegations backed the clause, but states such as the "
+                               "Republic of Tarvonia continued to call for its deletion.")
+    assert "Republic of Tarvonia" in sentence
+    assert any("delegations" in name for name in sentence)
