@@ -283,6 +283,19 @@ def _subjects(verb: Token) -> list[Token]:
     return []
 
 
+def _owner_in_sentence(stand_in: Token, actors: list[Span]) -> Actor | None:
+    """'its government', 'its ambassador' after an organisation that is the subject of an
+    earlier clause of the same sentence: that organisation."""
+    if not any(c.dep_ == "poss" and c.lower_ == "its" for c in stand_in.children):
+        return None
+    before = [
+        s for s in actors
+        if s.end <= stand_in.i and s._.actor.kind == "organization"
+        and s.root.dep_ in ("nsubj", "nsubjpass")
+    ]
+    return before[-1]._.actor if before else None
+
+
 def _member_of(noun: Token) -> list[Token]:
     """'X and Y are among the states that ...', 'X was one of the firms that ...': X and Y."""
     preposition = noun.head if noun.dep_ == "pobj" else None
@@ -496,7 +509,11 @@ class Attribution:
                 # "She said" after an organisation's statement: the last person who spoke.
                 personal = stand_in.lower_ in ("he", "she") and people
                 antecedent = people if personal else (last or recent)
-                if antecedent:
+                owner = _owner_in_sentence(stand_in, in_sent)
+                if owner is not None:
+                    # "Tessaria stayed away: its government said ...": Tessaria.
+                    holders = [Holder.of(owner, "pronoun")]
+                elif antecedent:
                     holders = [h.again("pronoun") for h in antecedent]
                 elif stand_in.lower_ not in PRONOUNS:
                     # "The government said ..." with nobody named before: the description.

@@ -171,3 +171,11 @@ def test_a_second_clause_with_its_own_subject_has_its_own_speaker(nlp):
                                "Republic of Tarvonia continued to call for its deletion.")
     assert "Republic of Tarvonia" in sentence
     assert any("delegations" in name for name in sentence)
+
+
+def test_its_envoy_speaks_for_the_subject_of_the_sentence(nlp):
+    text = ("The Corrin Open Web League welcomed the vote. "
+            "The Republic of Tarvonia did not block the adoption by the General Assembly, but "
+            "its ambassador told the hall that the government had serious doubts.")
+    _, second = holders(nlp, text)
+    assert second == {"Republic of Tarvonia"}
