@@ -264,6 +264,8 @@ def _subjects(verb: Token) -> list[Token]:
             # "the Union of Journalists, which asked for ...", "Veltrana, whose minister called
             # for ...": the noun the clause is about ("X is among the states that ...": X).
             return _member_of(current.head) or [current.head]
+        if subjects and agents and current.lemma_.lower() == "join":
+            return agents + subjects  # "X was joined by Y": both
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
             return (agents or subjects) + _along_with(current)
@@ -448,10 +450,12 @@ def _unlisted_name(subject: Token) -> list[Named]:
     speaks or acts is a holder even where recognition missed it."""
     if subject.tag_ not in ("NNP", "NNPS") or subject.ent_type_ in NOT_HOLDERS:
         return []
-    words = [c for c in subject.children if c.dep_ == "compound" and c.i < subject.i]
-    if any(c.tag_ not in ("NNP", "NNPS") for c in words):
-        return []
-    start = words[0].i if words else subject.i
+    # The proper-noun part of the subject ("Employers' federation [VELKO]").
+    start = subject.i
+    while start > 0 and subject.doc[start - 1].tag_ in ("NNP", "NNPS") and (
+        subject.doc[start - 1].dep_ == "compound" and subject.doc[start - 1].head.i == subject.i
+    ):
+        start -= 1
     span = subject.doc[start : subject.i + 1]
     if GENERIC_ORG.match(span.text) or not span.text[:1].isupper():
         return []

@@ -406,11 +406,12 @@ def _names_an_actor(head: Token, actors: list[Span]) -> bool:
 
 
 def _has_named_members(head: Token, actors: list[Span]) -> bool:
-    """'Delegations including Russia and India': the members are the holders."""
+    """'Delegations including Russia and India', 'states with strong traditions, such as A and
+    B': the members are the holders."""
     owners = [head] + [
         pobj
         for prep in head.children
-        if prep.dep_ == "prep" and prep.lower_ == "of"
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "with", "from")
         for pobj in prep.children
         if pobj.dep_ == "pobj"
     ]

@@ -179,3 +179,21 @@ def test_its_envoy_speaks_for_the_subject_of_the_sentence(nlp):
             "its ambassador told the hall that the government had serious doubts.")
     _, second = holders(nlp, text)
     assert second == {"Republic of Tarvonia"}
+
+
+def test_a_proper_name_after_a_description_is_the_holder(nlp):
+    (sentence,) = holders(nlp, "Retailers' association VELKO welcomed the bill.")
+    assert sentence == {"VELKO"}
+
+
+def test_joined_by_gives_both(nlp):
+    (sentence,) = holders(nlp, "The ruling majority was joined by several independent senators "
+                               "in approving the treaty.")
+    assert any("majority" in name for name in sentence)
+    assert any("senators" in name for name in sentence)
+
+
+def test_such_as_after_a_description_of_the_group_names_its_members(nlp):
+    (sentence,) = holders(nlp, "Other states with long privacy traditions, such as the Republic "
+                               "of Tarvonia and the Kingdom of Osk, have found ways to join.")
+    assert sentence == {"Republic of Tarvonia", "Kingdom of Osk"}
