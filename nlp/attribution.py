@@ -686,11 +686,28 @@ def _is_author(holder: Holder, author: Holder) -> bool:
         return True
     if author.type != "press" and OUR.match(holder.name):
         return True  # "our investigators" in a ministry's text
+    if author.type != "press" and holder.kind == "group" and _names_the_author(holder, author):
+        return True
     if author.type == "press" or (holder.type == "state" and author.type != "state"):
         return False  # "Calmoria" in the Calmoria Courier is the state, not the paper
     own = set(NAME_WORDS.findall(author.name))
     words = set(NAME_WORDS.findall(holder.name)) - {"The"}
     return bool(words) and words <= own
+
+
+# Who speaks in a communiqué of the body they meet in ("Ministers welcomed ...").
+MEETING = {"ministers", "members", "participants", "leaders", "delegates", "heads of state"}
+
+
+def _names_the_author(group: Holder, author: Holder) -> bool:
+    """'The office recommends' in a country office's text; 'Ministers welcomed' in the
+    communiqué of an intergovernmental body."""
+    name = group.name.lower()
+    if name in MEETING:
+        return author.type in ("igo", "un_body")
+    words = name.split()
+    own = {w.lower() for w in NAME_WORDS.findall(author.name)}
+    return len(words) == 2 and words[0] in ("the", "this") and words[1] in own
 
 
 def _main_clause(verb: Token) -> bool:

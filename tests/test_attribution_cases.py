@@ -197,3 +197,16 @@ def test_such_as_after_a_description_of_the_group_names_its_members(nlp):
     (sentence,) = holders(nlp, "Other states with long privacy traditions, such as the Republic "
                                "of Tarvonia and the Kingdom of Osk, have found ways to join.")
     assert sentence == {"Republic of Tarvonia", "Kingdom of Osk"}
+
+
+def test_ministers_in_a_communique_are_the_body_that_issues_it(nlp):
+    (sentence,) = holders(nlp, "Ministers welcomed the adoption of the convention.",
+                          author_type="igo", author="Council of the Pell Sea States")
+    assert sentence == {"Council of the Pell Sea States"}
+
+
+def test_the_office_in_an_offices_own_text_is_the_author(nlp):
+    (sentence,) = holders(nlp, "The office also recommends that the powers be subject to "
+                               "judicial review.",
+                          author_type="un_body", author="Tarvonia Country Office")
+    assert sentence == {"Tarvonia Country Office"}
