@@ -274,6 +274,10 @@ def _subjects(verb: Token) -> list[Token]:
             return speaking  # "Speaking for X, its director, Y, said ..."
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.i != current.i:
             current = current.head
+        elif current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.lower_ in (
+            "by", "in", "after", "before", "while"
+        ):
+            current = current.head.head  # "X opened the meeting by urging states to ..."
         elif current.dep_ in ("acl", "relcl") and current.head.i != current.i:
             # "X, which sought to ...", "votes requested by X", and "X, backed by Y, proposed
             # ..." parsed as a clause on X: the noun the clause hangs on is the subject.

@@ -210,3 +210,9 @@ def test_the_office_in_an_offices_own_text_is_the_author(nlp):
                                "judicial review.",
                           author_type="un_body", author="Tarvonia Country Office")
     assert sentence == {"Tarvonia Country Office"}
+
+
+def test_by_urging_is_the_subject_of_the_main_verb_speaking(nlp):
+    (sentence,) = holders(nlp, "The Corrin Open Web League opened the hearing by urging states "
+                               "that had not yet signed to stay out.")
+    assert sentence == {"Corrin Open Web League"}
