@@ -449,6 +449,29 @@ def _named_by_head(subject: Token, sent: Span) -> list[Named]:
     return []
 
 
+def _with_unlisted(subject: Token, found: list[Named], actors: list[Span]) -> list[Named]:
+    """The subject's names, with coordinated proper names recognition missed ("Pellador and
+    Kethra said" with only Kethra known)."""
+    if not found:
+        return _unlisted_name(subject)
+    covered = {i for span in actors for i in range(span.start, span.end)}
+    out = {n.actor.id: n for n in found}
+    for token in _coordinated(subject):
+        if token.i not in covered:
+            for named in _unlisted_name(token):
+                out.setdefault(named.actor.id, named)
+    return list(out.values())
+
+
+def _coordinated(head: Token) -> list[Token]:
+    out, stack = [], [head]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack += [c for c in current.children if c.dep_ == "conj"]
+    return out
+
+
 def _unlisted_name(subject: Token) -> list[Named]:
     """'Pellador went furthest, proposing ...', 'FEVEN welcomed the bill': a proper name that
     speaks or acts is a holder even where recognition missed it."""
@@ -592,8 +615,9 @@ class Attribution:
                         found = [n for n in found if n.actor.kind != "group"]
                     if not found and press:
                         found = _named_by_head(subject, sent)
-                    if not found and press:
-                        found = _unlisted_name(subject)
+                    if press:
+                        # "Pellador and Kethra said": a coordinated name recognition missed.
+                        found = _with_unlisted(subject, found, actors)
                     if found and _relay(subject, found):
                         relay.add([Holder.of(n.actor, how_here, n.speaker) for n in found], verb)
                     elif found:

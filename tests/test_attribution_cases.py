@@ -216,3 +216,9 @@ def test_by_urging_is_the_subject_of_the_main_verb_speaking(nlp):
     (sentence,) = holders(nlp, "The Corrin Open Web League opened the hearing by urging states "
                                "that had not yet signed to stay out.")
     assert sentence == {"Corrin Open Web League"}
+
+
+def test_a_coordinated_name_recognition_missed_still_holds(nlp):
+    (sentence,) = holders(nlp, "Pellor and Kethra, backed by a number of other delegations, "
+                               "replied that such offences had no place in the treaty.")
+    assert {"Pellor", "Kethra"} <= sentence
