@@ -307,9 +307,14 @@ def _pobj_name(preposition: Token, actors: list[Span]) -> set[int]:
 
 def _inner_relcl(token: Token, outer: Token) -> bool:
     """Is ``token`` inside a relative clause nested below ``outer`` ("which brings together...")?"""
+    return _below_by(token, outer, "relcl")
+
+
+def _below_by(token: Token, outer: Token, dep: str) -> bool:
+    """Does the path from ``token`` up to ``outer`` pass through a ``dep`` link?"""
     current = token
     while current.i != outer.i and current.head.i != current.i:
-        if current.dep_ == "relcl":
+        if current.dep_ == dep:
             return True
         current = current.head
     return False
@@ -351,19 +356,10 @@ def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[
         # A description of a named holder ("X, a group of companies", "X, one of dozens of
         # groups following the talks") or a group inside another one's phrase
         # ("representatives of victims' groups") is not a holder of its own.
-        if _in_apposition(token, head) or _inside_group(token, tokens, actor_tokens):
+        if _below_by(token, head, "appos") or _inside_group(token, tokens, actor_tokens):
             continue
         heads.append(token)
     return heads
-
-
-def _in_apposition(token: Token, head: Token) -> bool:
-    current = token
-    while current.i != head.i and current.head.i != current.i:
-        if current.dep_ == "appos":
-            return True
-        current = current.head
-    return False
 
 
 def _inside_group(token: Token, tokens: set[int], actor_tokens: set[int]) -> bool:
