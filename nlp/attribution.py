@@ -268,7 +268,7 @@ def _subjects(verb: Token) -> list[Token]:
             return agents + subjects  # "X was joined by Y": both
         if subjects or agents:
             # "... was opposed by X": the agent holds the stance, not the grammatical subject.
-            return (agents or subjects) + _along_with(current)
+            return (agents or _members_on_verb(current) or subjects) + _along_with(current)
         speaking = _speaking_for_whom(current)
         if speaking:
             return speaking  # "Speaking for X, its director, Y, said ..."
@@ -317,6 +317,17 @@ def _member_of(noun: Token) -> list[Token]:
     if verb.lemma_.lower() != "be":
         return []
     return [c for c in verb.children if c.dep_ == "nsubj"]
+
+
+def _members_on_verb(verb: Token) -> list[Token]:
+    """'Several delegations, among them A and B, said' with 'among them A and B' hung on the
+    verb: A and B, as for 'delegations including A and B'."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("among", "including") and child.i < verb.i:
+            names = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
+            if names:
+                return names
+    return []
 
 
 def _along_with(verb: Token) -> list[Token]:

@@ -222,3 +222,11 @@ def test_a_coordinated_name_recognition_missed_still_holds(nlp):
     (sentence,) = holders(nlp, "Pellor and Kethra, backed by a number of other delegations, "
                                "replied that such offences had no place in the treaty.")
     assert {"Pellor", "Kethra"} <= sentence
+
+
+def test_among_them_names_the_members_that_hold_it(nlp):
+    text = ("Several delegations, among them Velmora and Ostrakia, said they had joined the "
+            "consensus. They said they would study the text before signing.")
+    first, second = holders(nlp, text)
+    assert first == {"Velmora", "Ostrakia"}
+    assert second == {"Velmora", "Ostrakia"}
