@@ -18,164 +18,21 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp.actors import GENERIC_ORG, Actor, new_actor
 from nlp.quotes import QUOTE_OPEN, QuoteRun, outside_quotes, quote_left_open, quoted_tokens
+from nlp.reporting import (
+    ACTS,
+    RELAY_HEADS,
+    SPEECH,
+    Relay,
+    according_to,
+    relays_only,
+    subjects_of,
+)
 from nlp.speakers import DEFINITE, GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
 
-# Verbs of saying and of taking a public position: their subject holds the stance.
-SPEECH = {
-    "say",
-    "state",
-    "argue",
-    "warn",
-    "urge",
-    "call",
-    "note",
-    "welcome",
-    "criticize",
-    "criticise",
-    "oppose",
-    "support",
-    "tell",
-    "add",
-    "insist",
-    "stress",
-    "express",
-    "reject",
-    "back",
-    "raise",
-    "caution",
-    "emphasize",
-    "emphasise",
-    "condemn",
-    "praise",
-    "demand",
-    "ask",
-    "recommend",
-    "describe",
-    "acknowledge",
-    "believe",
-    "claim",
-    "contend",
-    "maintain",
-    "suggest",
-    "fear",
-    "complain",
-    "comment",
-    "point",
-    "voice",
-    "endorse",
-    "applaud",
-    "decry",
-    "denounce",
-    "object",
-    "reiterate",
-    "repeat",
-    "highlight",
-    "announce",
-    "declare",
-    "explain",
-    "write",
-    "observe",
-    "agree",
-    "disagree",
-    "lament",
-    "question",
-    "challenge",
-    "defend",
-    "champion",
-    "favour",
-    "favor",
-    "hail",
-    "celebrate",
-    "regret",
-    "deplore",
-    "accuse",
-    "conclude",
-    "find",
-    "consider",
-    "hope",
-    "worry",
-    "concede",
-    "admit",
-    "confirm",
-    "predict",
-    "expect",
-    "doubt",
-    "counter",
-    "respond",
-    "reply",
-    "plead",
-    "appeal",
-    "press",
-    "lobby",
-    "campaign",
-    "signal",
-    "cite",
-    "credit",
-    "single",  # "singled out Article 23"
-}
-# Acts that show a position: their subject holds it when nobody is reported as saying anything.
-ACTS = {
-    "vote",
-    "seek",
-    "want",
-    "propose",
-    "push",
-    "join",
-    "sign",
-    "ratify",
-    "adopt",
-    "abstain",
-    "block",
-    "veto",
-    "pledge",
-    "commit",
-    "promise",
-    "resist",
-    "request",
-    "delete",
-    "remove",
-    "strike",
-    "table",
-    "sponsor",
-    "submit",
-    "refuse",
-    "decline",
-    "boycott",
-    "withdraw",
-    "distribute",
-    "circulate",
-    "publish",
-    "issue",
-    "release",
-    "send",
-    "organise",
-    "organize",
-    "hold",
-    "use",
-    "focus",
-    "watch",
-    "remain",
-    "continue",
-    "favour",
-    "prefer",
-    "need",
-    "plan",
-    "decide",
-    "approve",
-    "authorise",
-    "authorize",
-    "deposit",
-    "defeat",
-}
 PRONOUNS = {"it", "they", "he", "she"}
 # Texts that speak for those who signed or issued them.
 WRITINGS = {"letter", "statement", "submission", "paper", "report", "petition", "appeal",
             "declaration"}
-RELAY_HEADS = {
-    "people", "person", "source", "sources", "diplomat", "diplomats", "delegate", "delegates",
-    "official", "officials", "insiders", "spokesperson", "spokesman", "spokeswoman",
-    "negotiator", "negotiators",
-}
 # Named entities that are not stakeholders when they are a verb's subject ("Monday saw ...").
 NOT_HOLDERS = {"DATE", "TIME", "LAW", "EVENT", "WORK_OF_ART", "CARDINAL", "ORDINAL", "MONEY"}
 STAND_INS = re.compile(
@@ -188,7 +45,6 @@ STAND_INS = re.compile(
     re.I,
 )
 OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)", re.I)
-RELATIVES = {"which", "who", "that", "whose"}
 # The writer's own voice: "we" or "I" outside quotation marks ("us" is also "US"), but not the
 # numeral of "Chapter I" or "Part I".
 PRONOUN_I = r"(?<!Chapter )(?<!CHAPTER )(?<!Part )(?<!Title )(?<!Section )(?<!Annex )\bI\b"
@@ -251,44 +107,6 @@ def _verbs(sent: Span, lemmas: set[str]) -> list[Token]:
     return [t for t in sent if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in lemmas]
 
 
-def _subjects(verb: Token) -> list[Token]:
-    """The verb's subject, or the subject it shares through coordination or control."""
-    current = verb
-    for _ in range(4):
-        subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
-        agents = [c for c in current.children if c.dep_ == "agent"]
-        if current.dep_ == "acl" and agents and not subjects and current.head.i != current.i:
-            # "X, supported by Y, ...": X and Y both (the agent is part of X's phrase).
-            return [current.head]
-        if current.dep_ == "relcl" and any(_relative(c) for c in subjects):
-            # "the Union of Journalists, which asked for ...", "Veltrana, whose minister called
-            # for ...": the noun the clause is about ("X is among the states that ...": X).
-            return _member_of(current.head) or [current.head]
-        if subjects and agents and current.lemma_.lower() == "join":
-            return agents + subjects  # "X was joined by Y": both
-        if subjects or agents:
-            # "... was opposed by X": the agent holds the stance, not the grammatical subject.
-            return (agents or _members_on_verb(current) or subjects) + _along_with(current)
-        speaking = _speaking_for_whom(current)
-        if speaking:
-            return speaking  # "Speaking for X, its director, Y, said ..."
-        if current.dep_ in ("conj", "xcomp", "advcl") and current.head.i != current.i:
-            current = current.head
-        elif current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.lower_ in (
-            "by", "in", "after", "before", "while"
-        ):
-            current = current.head.head  # "X opened the meeting by urging states to ..."
-        elif current.dep_ in ("acl", "relcl") and current.head.i != current.i:
-            # "X, which sought to ...", "votes requested by X", and "X, backed by Y, proposed
-            # ..." parsed as a clause on X: the noun the clause hangs on is the subject.
-            finite = current.dep_ == "relcl" or current.tag_ in ("VBD", "VBZ", "VBP")
-            has_agent = any(c.dep_ == "agent" for c in current.children)
-            return [current.head] if finite or has_agent else []
-        else:
-            break
-    return []
-
-
 def _owner_in_sentence(stand_in: Token, actors: list[Span]) -> Actor | None:
     """'its government', 'its ambassador' after an organisation that is the subject of an
     earlier clause of the same sentence: that organisation."""
@@ -300,141 +118,6 @@ def _owner_in_sentence(stand_in: Token, actors: list[Span]) -> Actor | None:
         and s.root.dep_ in ("nsubj", "nsubjpass")
     ]
     return before[-1]._.actor if before else None
-
-
-def _member_of(noun: Token) -> list[Token]:
-    """'X and Y are among the states that ...', 'X was one of the firms that ...': X and Y."""
-    preposition = noun.head if noun.dep_ == "pobj" else None
-    if preposition is None:
-        return []
-    owner = preposition.head
-    if preposition.lower_ == "of" and owner.lower_ == "one" and owner.dep_ == "attr":
-        verb = owner.head
-    elif preposition.lower_ == "among" and preposition.dep_ == "prep":
-        verb = owner
-    else:
-        return []
-    if verb.lemma_.lower() != "be":
-        return []
-    return [c for c in verb.children if c.dep_ == "nsubj"]
-
-
-def _members_on_verb(verb: Token) -> list[Token]:
-    """'Several delegations, among them A and B, said' with 'among them A and B' hung on the
-    verb: A and B, as for 'delegations including A and B'."""
-    for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in ("among", "including") and child.i < verb.i:
-            names = [c for c in child.children if c.dep_ == "pobj" and c.pos_ == "PROPN"]
-            if names:
-                return names
-    return []
-
-
-def _along_with(verb: Token) -> list[Token]:
-    """'X, along with Y, said' with the parser hanging 'along with Y' on the verb: Y too."""
-    out = []
-    for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in ("along", "together", "alongside"):
-            for inner in [child, *[c for c in child.children if c.lower_ == "with"]]:
-                out += [c for c in inner.children if c.dep_ == "pobj"]
-    return out
-
-
-def _speaking_for_whom(verb: Token) -> list[Token]:
-    for child in verb.children:
-        if child.dep_ == "advcl" and child.lemma_.lower() == "speak" and child.i < verb.i:
-            for prep in child.children:
-                if prep.dep_ == "prep" and prep.lower_ == "for":
-                    return [c for c in prep.children if c.dep_ == "pobj"]
-    return []
-
-
-def _relative(subject: Token) -> bool:
-    """'which', 'who', or someone who speaks for the antecedent, owned by 'whose' ('whose envoy
-    said'; not 'countries whose laws say little')."""
-    return subject.lower_ in RELATIVES or subject.lower_ in GROUP_TYPES and any(
-        c.dep_ == "poss" and c.lower_ == "whose" for c in subject.children
-    )
-
-
-def _according_to(sent: Span, actors: list[Span]) -> tuple[Token | None, list[Named]]:
-    for token in sent:
-        following = sent.doc[token.i + 1] if token.i + 1 < sent.end else None
-        if token.lower_ == "according" and following is not None and following.lower_ == "to":
-            target = sent.doc[token.i + 1]
-            objects = [c for c in target.children if c.dep_ == "pobj"]
-            if objects:
-                return objects[0], holders_in_subject(objects[0], sent, actors)
-    return None, []
-
-
-class Relay:
-    """Unnamed sources in a sentence ("according to two people", "..., diplomats said"): they
-    pass on what others did or said, so the holder of the clause they report holds the stance;
-    their own words count only when nobody acts in it."""
-
-    def __init__(self) -> None:
-        self.sources: list[Holder] = []
-        self.heads: set[int] = set()
-        self.stand_in: Token | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.sources) or self.stand_in is not None
-
-    def add(self, sources: list[Holder], verb: Token, according_to: bool = False,
-            stand_in: Token | None = None) -> None:
-        self.sources += sources
-        self.stand_in = self.stand_in or stand_in
-        if according_to:
-            self.heads |= _clause_heads(verb)  # "A did B, according to two people"
-            return
-        for child in verb.children:
-            if child.dep_ == "ccomp":
-                self.heads |= _clause_heads(child)  # "people said [A had done B]"
-        if verb.dep_ in ("ccomp", "parataxis") and not any(c.dep_ == "mark" for c in verb.children):
-            self.heads |= _clause_heads(verb.head)  # "[A did B], the same people said"
-
-    def reports(self, verb: Token) -> bool:
-        """Is ``verb`` what the sources report, as a fact (not 'will sign', 'did not send')?"""
-        current = verb
-        while current.i not in self.heads:
-            if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
-                return False
-            current = current.head
-        return not any(_hedged(t) for t in (verb, current))
-
-    def holders(self) -> list[Holder]:
-        return list({h.id: h for h in self.sources}.values())
-
-
-HEDGES = {"will", "would", "could", "may", "might", "can", "should", "'ll", "wo"}
-
-
-def _hedged(verb: Token) -> bool:
-    return any(
-        c.dep_ == "neg" or c.dep_ == "aux" and c.lower_ in HEDGES for c in verb.children
-    )
-
-
-def _clause_heads(verb: Token) -> set[int]:
-    """A clause's verb with the verbs it shares its subject with ('is expected to seek')."""
-    heads, stack = set(), [verb]
-    while stack:
-        current = stack.pop()
-        heads.add(current.i)
-        stack += [c for c in current.children if c.dep_ in ("xcomp", "conj") and c.pos_ in (
-            "VERB", "AUX")]
-    return heads
-
-
-def _relay(source: Token | None, found: list[Named]) -> bool:
-    """'two people who have seen it', 'diplomats', 'a ministry spokesperson': sources without a
-    name pass on what others do or say."""
-    return (
-        source is not None
-        and source.lower_ in RELAY_HEADS
-        and all(n.actor.kind == "group" for n in found)
-    )
 
 
 def _definite(noun: Token) -> bool:
@@ -594,10 +277,10 @@ class Attribution:
         speaks in it; with holders, a stand-in is a text whose earlier authors co-hold ("The
         letter, coordinated by X")."""
         relay = Relay()
-        source, named = _according_to(sent, actors)
+        source, named = according_to(sent, actors)
         if named:
             held = [Holder.of(n.actor, "according_to", n.speaker) for n in named]
-            if not _relay(source, named):
+            if not relays_only(source, named):
                 return held, None
             relay.add(held, sent.root, according_to=True)
         co_author: Token | None = None  # "The letter, coordinated by X": X and the signatories
@@ -615,7 +298,7 @@ class Attribution:
                     continue  # "no requirement that a judge approve it": nobody acts
                 if opinion and not _main_clause(verb):
                     continue  # an editorial's argument ("the safeguards critics said it lacked")
-                for subject in _subjects(verb):
+                for subject in subjects_of(verb):
                     how_here = how
                     if subject.dep_ == "agent":
                         objects = [c for c in subject.children if c.dep_ == "pobj"]
@@ -629,7 +312,7 @@ class Attribution:
                     if press:
                         # "Pellador and Kethra said": a coordinated name recognition missed.
                         found = _with_unlisted(subject, found, actors)
-                    if found and _relay(subject, found):
+                    if found and relays_only(subject, found):
                         relay.add([Holder.of(n.actor, how_here, n.speaker) for n in found], verb)
                     elif found:
                         holders.append(
