@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,18 @@ HELDOUT_BUCKETS = 5  # one bucket in five is held out: 20%
 
 class CorpusError(ValueError):
     """A labelled file is malformed; the message names the file and line."""
+
+
+def combine_stances(stances: Iterable[str]) -> str:
+    """Per-target stances to one: the single non-neutral one, or mixed when they disagree."""
+    found = set(stances) - {"neutral"}
+    if not found:
+        return "neutral"
+    if len(found) == 1:
+        return found.pop()
+    if found == {"support", "oppose"} or "mixed" in found:
+        return "mixed"
+    return sorted(found)[0]
 
 
 def split_of(group: str) -> str:
@@ -53,14 +65,7 @@ class Sentence:
     @property
     def main_stance(self) -> str:
         """The stance of the sentence as a whole: one label, or mixed when targets disagree."""
-        stances = {label["stance"] for label in self.labels} - {"neutral"}
-        if not stances:
-            return "neutral"
-        if len(stances) == 1:
-            return stances.pop()
-        if stances == {"support", "oppose"} or "mixed" in stances:
-            return "mixed"
-        return sorted(stances)[0]
+        return combine_stances(label["stance"] for label in self.labels)
 
 
 @dataclass
@@ -175,3 +180,12 @@ def load_documents(folder: Path = DATA / "documents") -> list[Document]:
                 )
             )
     return documents
+
+
+def sentences_of(split: str) -> list[Sentence]:
+    """Every sentence of a split: the stance files' and those of the split's documents."""
+    sentences = [s for s in load_sentences() if s.split == split]
+    for document in load_documents():
+        if document.split == split:
+            sentences += document.sentences
+    return sentences

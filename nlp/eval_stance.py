@@ -21,7 +21,14 @@ from collections import Counter
 import numpy as np
 
 from db.treaty import DEFAULT_TREATY, load_treaty
-from nlp.corpus import LABELS, Sentence, load_documents, load_sentences
+from nlp.corpus import (
+    LABELS,
+    Sentence,
+    combine_stances,
+    load_documents,
+    load_sentences,
+    sentences_of,
+)
 from nlp.rules import rule_stance
 
 
@@ -41,30 +48,9 @@ def accuracy(gold: list, predicted: list) -> float:
     return round(sum(1 for g, p in zip(gold, predicted, strict=True) if g == p) / len(gold), 4)
 
 
-def heldout_sentences() -> list[Sentence]:
-    """Every held-out sentence: the stance files' and the held-out documents'."""
-    sentences = [s for s in load_sentences() if s.split == "test"]
-    for document in load_documents():
-        if document.split == "test":
-            sentences += document.sentences
-    return sentences
-
-
 def training_majority() -> str:
     counts = Counter(s.main_stance for s in load_sentences() if s.split == "train")
     return counts.most_common(1)[0][0]
-
-
-def combine(stances: list[str]) -> str:
-    """Per-target stances to one, as ``Sentence.main_stance`` does for gold labels."""
-    found = set(stances) - {"neutral"}
-    if not found:
-        return "neutral"
-    if len(found) == 1:
-        return found.pop()
-    if found == {"support", "oppose"} or "mixed" in found:
-        return "mixed"
-    return sorted(found)[0]
 
 
 def expected_calibration_error(
@@ -96,7 +82,7 @@ def swap_target(sentence: Sentence) -> str | None:
 
 
 def evaluate_sentences(model) -> dict:
-    sentences = heldout_sentences()
+    sentences = sentences_of("test")
     pairs = [(s.text, label["target"], label["stance"]) for s in sentences for label in s.labels]
     predictions = model.predict([(text, target) for text, target, _ in pairs])
     gold = [stance for _, _, stance in pairs]
@@ -107,7 +93,7 @@ def evaluate_sentences(model) -> dict:
     per_sentence: list[str] = []
     index = 0
     for sentence in sentences:
-        per_sentence.append(combine(predicted[index : index + len(sentence.labels)]))
+        per_sentence.append(combine_stances(predicted[index : index + len(sentence.labels)]))
         index += len(sentence.labels)
     main_gold = [s.main_stance for s in sentences]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -73,6 +74,13 @@ def check_weights(folder: Path) -> None:
         raise ModelError(f"{weights}: sha256 {found} is not the pinned {MINILM_SHA256}")
 
 
+def length_batches(lengths: list[int], size: int) -> Iterator[list[int]]:
+    """Indices in batches of similar length: padding, and so wasted work, stays small."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for begin in range(0, len(order), size):
+        yield order[begin : begin + size]
+
+
 class Encoder:
     """Sentence embeddings from MiniLM: mean pooling over tokens, L2-normalised, batched."""
 
@@ -96,13 +104,10 @@ class Encoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # Sorting by length keeps padding, and so wasted work, small within each batch.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         torch = self.torch
         with torch.inference_mode():
-            for begin in range(0, len(order), self.batch_size):
-                index = order[begin : begin + self.batch_size]
+            for index in length_batches([len(t) for t in texts], self.batch_size):
                 batch = self.tokenizer(
                     [texts[i] for i in index],
                     padding=True,

@@ -26,7 +26,7 @@ import numpy as np
 
 from db.treaty import DEFAULT_TREATY, load_treaty
 from nlp.corpus import LABELS
-from nlp.models import MINILM_NAME, check_weights, minilm_dir
+from nlp.models import MINILM_NAME, check_weights, length_batches, minilm_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 RECIPE_PATH = Path(__file__).resolve().parent / "trained" / "stance_recipe.json"
@@ -169,11 +169,10 @@ class StanceModel:
         if not pairs:
             return out
         firsts = [target_text(target) for _, target in pairs]
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(firsts[i]))
+        lengths = [len(text) + len(first) for (text, _), first in zip(pairs, firsts, strict=True)]
         torch = self.torch
         with torch.inference_mode():
-            for begin in range(0, len(order), self.batch_size):
-                index = order[begin : begin + self.batch_size]
+            for index in length_batches(lengths, self.batch_size):
                 batch = self.tokenizer(
                     [firsts[i] for i in index],
                     [pairs[i][0] for i in index],

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from db.treaty import DEFAULT_TREATY, load_treaty
-from nlp.corpus import DATA, LABELS, Sentence, load_documents, load_sentences
+from nlp.corpus import DATA, LABELS, Sentence, sentences_of
+from nlp.models import length_batches
 from nlp.stance import (
     MODEL_PREFIX,
     RECIPE_PATH,
@@ -41,15 +42,6 @@ class Example:
     target: str
     stance: str
     group: str
-
-
-def training_sentences() -> list[Sentence]:
-    """Every training-split sentence: the stance files and the documents' sentences."""
-    sentences = [s for s in load_sentences() if s.split == "train"]
-    for document in load_documents():
-        if document.split == "train":
-            sentences += document.sentences
-    return sentences
 
 
 def _numbers_in(text: str) -> set[int]:
@@ -250,10 +242,9 @@ class Trainer:
         torch = self.torch
         encoded = self._tokenize(examples)
         out = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]["input_ids"]))
+        lengths = [len(e["input_ids"]) for e in encoded]
         with torch.inference_mode():
-            for begin in range(0, len(order), 128):
-                index = order[begin : begin + 128]
+            for index in length_batches(lengths, 128):
                 batch = self.tokenizer.pad([encoded[i] for i in index], return_tensors="pt")
                 out[index] = network(**batch).numpy()
         return out
@@ -290,7 +281,7 @@ def train(log=print, force: bool = False, config: dict | None = None) -> dict:
     if (folder / "manifest.json").exists() and not force:
         log(f"stance model {version} already built in {folder}")
         return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    sentences = training_sentences()
+    sentences = sentences_of("train")
     examples = examples_of(sentences, config["swap_rate"], config["seed"])
     trainer = Trainer(config, log)
     # One run: most of the training split trains, a grouped tenth of it fits the temperature
