@@ -20,11 +20,20 @@ from nlp.actors import GENERIC_ORG, Actor, new_actor
 from nlp.quotes import QUOTE_OPEN, QuoteRun, outside_quotes, quote_left_open, quoted_tokens
 from nlp.reporting import (
     ACTS,
+    NOTING,
     RELAY_HEADS,
     SPEECH,
     Relay,
     according_to,
+    conditional,
+    describes_object,
+    episodic,
+    generic,
+    on_behalf_of,
+    proposers,
+    rebutted,
     relays_only,
+    says,
     subjects_of,
 )
 from nlp.speakers import DEFINITE, GROUP_TYPES, Named, described, holders_in_subject, is_stand_in
@@ -50,6 +59,7 @@ OPINION_URL = re.compile(r"(opinion|editorial|op-ed|oped|comment|column|/view)",
 PRONOUN_I = r"(?<!Chapter )(?<!CHAPTER )(?<!Part )(?<!Title )(?<!Section )(?<!Annex )\bI\b"
 MODALS = {"should", "must", "ought", "shall"}
 FIRST_PERSON = re.compile(rf"\b([Ww]e|[Oo]ur|us|[Mm]y)\b|{PRONOUN_I}")  # not "US"
+NUMBERING = re.compile(r"^\(?(\d+|[ivx]+|[a-z])[.)]$", re.I)  # "8.", "(b)", "iv." alone
 SENTENCE_END = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
 if not Span.has_extension("holders"):
@@ -143,16 +153,17 @@ def _named_by_head(subject: Token, sent: Span) -> list[Named]:
     return []
 
 
-def _with_unlisted(subject: Token, found: list[Named], actors: list[Span]) -> list[Named]:
+def _with_unlisted(subject: Token, found: list[Named], actors: list[Span], press: bool
+                   ) -> list[Named]:
     """The subject's names, with coordinated proper names recognition missed ("Pellador and
     Kethra said" with only Kethra known)."""
     if not found:
-        return _unlisted_name(subject)
+        return _unlisted_name(subject, press)
     covered = {i for span in actors for i in range(span.start, span.end)}
     out = {n.actor.id: n for n in found}
     for token in _coordinated(subject):
         if token.i not in covered:
-            for named in _unlisted_name(token):
+            for named in _unlisted_name(token, press):
                 out.setdefault(named.actor.id, named)
     return list(out.values())
 
@@ -166,10 +177,20 @@ def _coordinated(head: Token) -> list[Token]:
     return out
 
 
-def _unlisted_name(subject: Token) -> list[Named]:
+def _unlisted_name(subject: Token, press: bool) -> list[Named]:
     """'Pellador went furthest, proposing ...', 'FEVEN welcomed the bill': a proper name that
-    speaks or acts is a holder even where recognition missed it."""
+    speaks or acts is a holder even where recognition missed it. Not a capitalised description
+    ("Ministers welcomed", "States remain free"), and in an organisation's own text not a title
+    ("The Secretary General welcomes", often its own officer) nor a lone capitalised word
+    ("Declaration concerning Article 30: ...")."""
     if subject.tag_ not in ("NNP", "NNPS") or subject.ent_type_ in NOT_HOLDERS:
+        return []
+    if subject.lower_ in GROUP_TYPES:
+        return []
+    if not press and (
+        any(c.dep_ == "det" for c in subject.children)
+        or not subject.ent_type_ and not any(c.dep_ == "compound" for c in subject.lefts)
+    ):
         return []
     # The proper-noun part of the subject ("Employers' federation [VELKO]").
     start = subject.i
@@ -197,6 +218,8 @@ def _recommends(verb: Token) -> bool:
     for _ in range(3):
         if any(c.dep_ == "aux" and c.lower_ in MODALS for c in current.children):
             return True
+        if current.i != verb.i and current.lower_ in MODALS:
+            return True  # "States ought to add ...": the modal heads the clause
         if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
             return False
         current = current.head
@@ -215,7 +238,10 @@ class Attribution:
             "author",
         )
         press = author_type == "press"
-        opinion = bool(OPINION_URL.search(f"{meta.get('url') or ''} {meta.get('title') or ''}"))
+        # An opinion piece of the press (a legal service's "opinion" is its own text anyway).
+        opinion = press and bool(
+            OPINION_URL.search(f"{meta.get('url') or ''} {meta.get('title') or ''}")
+        )
         actors = list(doc.spans.get("actors", []))
         last: list[Holder] = []  # the last reported speakers
         recent: list[Holder] = []  # the last named main subject, for "She said" after it
@@ -223,12 +249,12 @@ class Attribution:
         in_quote = False
         run = QuoteRun()
         for sent in doc.sents:
-            if is_heading(sent):
+            if is_heading(sent) or NUMBERING.match(sent.text.strip()):
                 sent._.holders = []
                 continue
             in_sent = [a for a in actors if sent.start <= a.start < sent.end]
             quoted = quoted_tokens(sent, in_quote)
-            holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted)
+            holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted, author)
             text = sent.text.strip()
             if not holders and stand_in is not None:
                 # "She said" after an organisation's statement: the last person who spoke.
@@ -271,7 +297,8 @@ class Attribution:
         return doc
 
     def _reported(
-        self, sent: Span, actors: list[Span], press: bool, opinion: bool, quoted: set[int]
+        self, sent: Span, actors: list[Span], press: bool, opinion: bool, quoted: set[int],
+        author: Holder,
     ) -> tuple[list[Holder], Token | None]:
         """Holders the sentence reports, or the pronoun or stand-in ("the delegation") that
         speaks in it; with holders, a stand-in is a text whose earlier authors co-hold ("The
@@ -296,22 +323,35 @@ class Attribution:
                     continue
                 if lemmas is ACTS and _noun_complement(verb):
                     continue  # "no requirement that a judge approve it": nobody acts
-                if opinion and not _main_clause(verb):
-                    continue  # an editorial's argument ("the safeguards critics said it lacked")
+                if opinion and not _main_clause(verb) or describes_object(verb) or (
+                    conditional(verb)
+                ):
+                    continue  # an editorial's argument, what a noun is or a condition ("the
+                    # resolution the Assembly will consider", "unless the state has agreed")
                 for subject in subjects_of(verb):
                     how_here = how
                     if subject.dep_ == "agent":
                         objects = [c for c in subject.children if c.dep_ == "pobj"]
                         subject = objects[0] if objects else subject
                         how_here = "agent"
-                    found = holders_in_subject(subject, sent, actors)
-                    if lemmas is ACTS and not press:
+                    found = on_behalf_of(verb, sent, actors,
+                                         holders_in_subject(subject, sent, actors))
+                    speech = says(verb, lemmas)
+                    if not (speech or press or episodic(verb)) or generic(subject, verb):
+                        # "States implementing it must ...", "a state may ask ...": anyone of
+                        # that kind; "nine member states signed" did it.
                         found = [n for n in found if n.actor.kind != "group"]
                     if not found and press:
                         found = _named_by_head(subject, sent)
-                    if press:
-                        # "Pellador and Kethra said": a coordinated name recognition missed.
-                        found = _with_unlisted(subject, found, actors)
+                    # "Pellador and Kethra said", "Delegate Ruben Aldecott urged": a name
+                    # recognition missed.
+                    found = _with_unlisted(subject, found, actors, press)
+                    if verb.lemma_.lower() in NOTING and (
+                        subject.lower_ in FIRST_PERSON_WORDS
+                        or found and all(_is_author(Holder.of(n.actor, how), author)
+                                         for n in found)
+                    ):
+                        continue  # "The Service notes that X called for ...": X's call
                     if found and relays_only(subject, found):
                         relay.add([Holder.of(n.actor, how_here, n.speaker) for n in found], verb)
                     elif found:
@@ -321,7 +361,7 @@ class Attribution:
                         decided.add(verb.i)
                         if subject.lower_ in WRITINGS and _definite(subject):
                             co_author = co_author or subject
-                    elif _is_stand_in(subject) and lemmas is SPEECH and not _parenthetical(verb):
+                    elif _is_stand_in(subject) and speech and not _parenthetical(verb):
                         if subject.lower_ in RELAY_HEADS:
                             relay.add([], verb, stand_in=subject)  # "..., the officials said"
                         else:
@@ -335,6 +375,8 @@ class Attribution:
                     return relayed, None
                 continue
             if holders:
+                if not press and any(rebutted(verb) for verb, _ in holders):
+                    return [], None  # the author answers the view it reports (rule 12)
                 return [h for _, found in holders for h in found], co_author
             if stand_ins:
                 return [], stand_ins[0][1]
@@ -349,6 +391,14 @@ class Attribution:
                         if found and _describes_speakers(subject, found):
                             holders = [Holder.of(n.actor, "reported", n.speaker) for n in found]
                             return holders, None
+        if press:
+            # "A motion by Karesh to delete Article 6 was defeated", "the court is weighing a
+            # petition from the union" (in an organisation's own text, its comment on it).
+            for proposer in proposers(sent, quoted):
+                found = _with_unlisted(proposer, holders_in_subject(proposer, sent, actors),
+                                       actors, press)
+                if found:
+                    return [Holder.of(n.actor, "act", n.speaker) for n in found], None
         return [], None
 
 
@@ -360,8 +410,8 @@ def _own_voice(sent: Span, quoted: set[int], press: bool) -> bool:
     """The writer speaks in the first person outside quotation marks. In coverage any first
     person counts, except inside the subject of someone else's statement ("Its critics, many of
     them groups we respect, warn ...", "Our government has said ..."); on an organisation's own
-    site only "we believe / we regret / we urge ..." does: "We recall that X called for ..."
-    reports X."""
+    site only "we believe / we regret / we urge ..." does: "We recall / we note that X called
+    for ..." reports X."""
     for token in sent:
         if token.i in quoted or token.lower_ not in FIRST_PERSON_WORDS:
             continue
@@ -369,9 +419,11 @@ def _own_voice(sent: Span, quoted: set[int], press: bool) -> bool:
             token.i > 0 and token.doc[token.i - 1].lower_ in NUMBERED
         ):
             continue
+        if token.dep_ == "poss" and token.head.pos_ == "PROPN":
+            continue  # "Our Constitutional Court is weighing ...": whose court, not a view
         if press and not _in_speaker_subject(token):
             return True
-        if not press and token.dep_ == "nsubj" and token.head.lemma_.lower() in SPEECH:
+        if not press and token.dep_ == "nsubj" and token.head.lemma_.lower() in SPEECH - NOTING:
             return True
     return False
 
@@ -410,11 +462,21 @@ def _is_author(holder: Holder, author: Holder) -> bool:
         return True  # "our investigators" in a ministry's text
     if author.type != "press" and holder.kind == "group" and _names_the_author(holder, author):
         return True
-    if author.type == "press" or (holder.type == "state" and author.type != "state"):
-        return False  # "Calmoria" in the Calmoria Courier is the state, not the paper
-    own = set(NAME_WORDS.findall(author.name))
+    if holder.kind == "group" or author.type == "press":
+        return False  # "Digital rights groups" is no part of the Digital Literacy Foundation
     words = set(NAME_WORDS.findall(holder.name)) - {"The"}
-    return bool(words) and words <= own
+    if not words or not words <= set(NAME_WORDS.findall(author.name)):
+        return False
+    if author.type == "state":
+        return True  # a ministry's text speaks for the state it names
+    # What the last "of ..." of the author's name names is someone else ("Kaldoria" in the
+    # Federation of Public Prosecutors of Kaldoria), and so is a state named in it ("Calmoria"
+    # in the Calmoria Rights Network) unless the author's head noun comes with it.
+    _, of, place = author.name.rpartition(" of ")
+    if of and words == set(NAME_WORDS.findall(place)) - {"The"}:
+        return False
+    head = NAME_WORDS.findall(author.name.partition(" of ")[0].split(",")[0])
+    return holder.type != "state" or bool(head) and head[-1] in words
 
 
 # Who speaks in a communiqué of the body they meet in ("Ministers welcomed ...").
@@ -433,8 +495,11 @@ def _names_the_author(group: Holder, author: Holder) -> bool:
 
 
 def _main_clause(verb: Token) -> bool:
+    """The verb of the main clause, or one sharing its subject ("X went further, warning ...";
+    not a purpose, "will gather to sign")."""
     current = verb
-    while current.dep_ == "conj" and current.head.i != current.i:
+    while (current.dep_ == "conj" or current.dep_ == "advcl" and current.tag_ == "VBG"
+           and not _has_subject(current)) and current.head.i != current.i:
         current = current.head
     return current.dep_ == "ROOT"
 

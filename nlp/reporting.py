@@ -6,6 +6,7 @@ what a named holder did ("according to two people", "..., diplomats said").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
@@ -107,6 +108,8 @@ SPEECH = {
     "cite",
     "credit",
     "single",  # "singled out Article 23"
+    "dismiss",  # "dismissed those fears as overstated"
+    "prefer",
 }
 # Acts that show a position: their subject holds it when nobody is reported as saying anything.
 ACTS = {
@@ -162,16 +165,47 @@ ACTS = {
     "deposit",
     "defeat",
 }
+
+# Verbs that report a fact: when the writer notes that someone said or did something, that
+# someone holds it ("We note that the delegation of X has proposed ...").
+NOTING = {"note", "recall", "observe", "notice", "learn", "understand", "know", "remind"}
+# Nouns of a proposal or a plea, held by whoever makes it ("a motion by X to ...", "a petition
+# from X", "X's request").
+PROPOSALS = {"motion", "petition", "proposal", "amendment", "request", "appeal", "bid",
+             "demand", "complaint", "challenge", "call"}
+
+# "X is said / believed / expected to ...": the passive subject is the one said to hold it.
+RAISING = {"say", "report", "believe", "think", "understand", "expect", "know", "consider",
+           "rumour", "rumor"}
 RELAY_HEADS = {
     "people", "person", "source", "sources", "diplomat", "diplomats", "delegate", "delegates",
     "official", "officials", "insiders", "spokesperson", "spokesman", "spokeswoman",
     "negotiator", "negotiators",
 }
 RELATIVES = {"which", "who", "that", "whose"}
+# Subordinators of a condition: what follows is not something anyone did.
+CONDITIONS = {"if", "unless", "until", "provided", "once", "whether"}
+
+
+def says(verb: Token, lemmas: set[str]) -> bool:
+    """A verb of saying, or an act that states its content in a clause ("proposed that Article
+    17 be deleted", "would prefer that no state ratify"): a speech act."""
+    return lemmas is SPEECH or any(c.dep_ == "ccomp" and c.i > verb.i for c in verb.children)
 
 
 def subjects_of(verb: Token) -> list[Token]:
-    """The verb's subject, or the subject it shares through coordination or control."""
+    """The verb's subject, or the subject it shares through coordination or control. A passive
+    without its agent has no speaker ("it is to be welcomed" says nothing of who welcomes),
+    except in raising: "X is said to favour ..." is X's view."""
+    children = list(verb.children)
+    raising = verb.lemma_.lower() in RAISING and (
+        verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "to"
+        or any(c.dep_ == "xcomp" for c in children)
+    )
+    if any(c.dep_ == "auxpass" for c in children) and not raising and not any(
+        c.dep_ == "agent" for c in children
+    ):
+        return []
     current = verb
     for _ in range(4):
         subjects = [c for c in current.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
@@ -181,8 +215,11 @@ def subjects_of(verb: Token) -> list[Token]:
             return [current.head]
         if current.dep_ == "relcl" and any(_relative(c) for c in subjects):
             # "the Union of Journalists, which asked for ...", "Veltrana, whose minister called
-            # for ...": the noun the clause is about ("X is among the states that ...": X).
-            return _member_of(current.head) or [current.head]
+            # for ...": the noun the clause is about ("X is among the states that ...": X). A
+            # clause without a comma only says which ones are meant ("we thank the delegations
+            # that resisted ...").
+            members = _member_of(current.head)
+            return members or ([current.head] if _non_restrictive(current) else [])
         if subjects and agents and current.lemma_.lower() == "join":
             return agents + subjects  # "X was joined by Y": both
         if subjects or agents:
@@ -206,6 +243,11 @@ def subjects_of(verb: Token) -> list[Token]:
         else:
             break
     return []
+
+
+def _non_restrictive(clause: Token) -> bool:
+    start = clause.left_edge.i
+    return start > 0 and clause.doc[start - 1].text in (",", "(", "—", "–")
 
 
 def _member_of(noun: Token) -> list[Token]:
@@ -253,6 +295,98 @@ def _speaking_for_whom(verb: Token) -> list[Token]:
                 if prep.dep_ == "prep" and prep.lower_ == "for":
                     return [c for c in prep.children if c.dep_ == "pobj"]
     return []
+
+
+def on_behalf_of(verb: Token, sent: Span, actors: list[Span], found: list[Named]
+                 ) -> list[Named]:
+    """'The minister, X, signed on behalf of Y': Y holds what its envoy did or said, with X as
+    the one who spoke for it."""
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "on":
+            for behalf in prep.children:
+                if behalf.lower_ == "behalf":
+                    bodies = [
+                        named
+                        for of in behalf.children if of.dep_ == "prep" and of.lower_ == "of"
+                        for pobj in of.children if pobj.dep_ == "pobj"
+                        for named in holders_in_subject(pobj, sent, actors)
+                    ]
+                    if bodies:
+                        speaker = next((n.speaker or n.actor.name for n in found
+                                        if n.speaker or n.actor.kind == "person"), None)
+                        return [replace(n, speaker=n.speaker or speaker) for n in bodies]
+    return found
+
+
+def proposers(sent: Span, quoted: set[int]) -> list[Token]:
+    """Who makes the one proposal the sentence tells of: 'a motion by [the Green Left] to
+    decline ...', 'a petition from [the union] to halt ratification' (not 'requests from
+    states', 'at another state's request': anyone's)."""
+    out = []
+    for noun in sent:
+        if noun.lemma_.lower() not in PROPOSALS or noun.tag_ != "NN" or noun.i in quoted:
+            continue
+        for child in noun.children:
+            if child.dep_ == "poss":
+                out.append(child)
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                out += [c for c in child.children if c.dep_ == "pobj"]
+    return [p for p in out if not any(c.dep_ == "det" and c.lower_ in INDEFINITE
+                                      for c in p.children)]
+
+
+def rebutted(verb: Token) -> bool:
+    """'Critics describe Article 24 as a shell, but it requires ...', 'Critics told us X; with
+    respect, it was ...': a view reported to be answered in a clause of its own."""
+    for clause in verb.children:
+        if clause.dep_ == "conj" and clause.i > verb.i and _unattributed(clause) and any(
+            c.dep_ == "cc" and c.lower_ in ("but", "yet") for c in verb.children
+        ):
+            return True
+    head = verb.head
+    if verb.dep_ in ("ccomp", "parataxis") and head.i > verb.i and _unattributed(head):
+        return any(t.text == ";" for t in verb.doc[verb.i : head.i])  # parsed as its complement
+    return False
+
+
+def _unattributed(clause: Token) -> bool:
+    """A clause with a subject of its own and no verb of saying or acting: the writer's."""
+    return clause.lemma_.lower() not in SPEECH | ACTS and any(
+        c.dep_ in ("nsubj", "nsubjpass", "expl") for c in clause.children
+    )
+
+
+def _clause_of(verb: Token) -> Token:
+    """The head of the clause a verb belongs to ('is expected [to seek]', 'signed [and
+    ratified]')."""
+    current = verb
+    while current.dep_ in ("xcomp", "conj") and current.head.i != current.i:
+        current = current.head
+    return current
+
+
+def conditional(verb: Token) -> bool:
+    """'... unless the state where the data is has agreed': a condition, not what anyone did."""
+    clause = _clause_of(verb)
+    return clause.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in CONDITIONS for c in clause.children
+    )
+
+
+def describes_object(verb: Token) -> bool:
+    """A relative clause with its own subject, on the noun that is its object ("the resolution
+    [the Assembly will consider]", "directions [its parties never agreed to]", "the
+    confidentiality [that a state may demand]"): it tells what the noun is, not who holds the
+    sentence's stance."""
+    clause = _clause_of(verb)
+    if clause.dep_ != "relcl":
+        return False
+    children = list(clause.children)
+    if any(c.dep_ in ("ccomp", "xcomp", "oprd", "acomp") or c.lower_ in ("when", "where")
+           for c in children):
+        return False  # "a change [that the Guild called overdue]", "the day [when X asked]"
+    subjects = [c for c in children if c.dep_ in ("nsubj", "nsubjpass")]
+    return bool(subjects) and not any(_relative(c) for c in subjects)
 
 
 def _relative(subject: Token) -> bool:
@@ -314,6 +448,39 @@ class Relay:
 
 
 HEDGES = {"will", "would", "could", "may", "might", "can", "should", "'ll", "wo"}
+
+
+INDEFINITE = {"a", "an", "another", "any"}
+# Verbs that grant or impose what their complement describes ("Article 42 allows a state to
+# ask ...").
+PERMITS = {"allow", "permit", "let", "enable", "entitle", "empower", "oblige", "require",
+           "compel", "force", "authorise", "authorize"}
+
+
+def generic(subject: Token, verb: Token) -> bool:
+    """'a state may ask', 'a requesting state would find', 'allows a state to ask': an
+    indefinite subject of a possible or permitted act is anyone of that kind, not a holder."""
+    if subject.lower_ in RELAY_HEADS or not any(
+        c.dep_ == "det" and c.lower_ in INDEFINITE for c in subject.children
+    ):
+        return False  # "a spokesperson would not say": one person, as wire copy has it
+    start = current = subject.head if subject.dep_ in ("nsubj", "nsubjpass") else verb
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in HEDGES for c in current.children):
+            return True
+        if current.i != start.i and current.lemma_.lower() in PERMITS:
+            return True
+        if current.dep_ not in ("xcomp", "ccomp", "conj") or current.head.i == current.i:
+            return False
+        current = current.head
+    return False
+
+
+def episodic(verb: Token) -> bool:
+    """A past event ('signed', 'has signed'), not a habit, a rule or a plan."""
+    return verb.tag_ == "VBD" or verb.tag_ == "VBN" and any(
+        c.dep_ == "aux" and c.lemma_.lower() == "have" for c in verb.children
+    )
 
 
 def _hedged(verb: Token) -> bool:

@@ -88,6 +88,7 @@ GROUP_TYPES = {
     "chair": "un_body",
     "agencies": "un_body",
     "bodies": None,
+    "union": "ngo",
     "unions": "ngo",
     "associations": None,
     "party": None,
@@ -142,6 +143,15 @@ GROUP_TYPES = {
     "banks": "industry",
     "speakers": None,
     "judges": "state",
+    "colleagues": None,
+    "counterparts": None,
+}
+# Titles of a single office-holder, who speaks for the body the title names ("the Permanent
+# Representative of Teluvia", "the Minister of Justice of Osk").
+OFFICES = {
+    "representative", "minister", "ambassador", "envoy", "director", "president", "chair",
+    "head", "chief", "secretary-general", "spokesperson", "spokesman", "spokeswoman",
+    "rapporteur", "commissioner", "coordinator", "secretary",
 }
 # Verbs of a relative clause that tie a person to the organisation in it.
 ROLE_VERBS = {
@@ -220,11 +230,14 @@ LINKING_DEPS = {
     "dobj",
     "pcomp",
 }
+# Participles of access: "a copy of the letter seen by X" is X's source, not X's view.
+ACCESS = {"see", "obtain", "review", "read", "view", "receive"}
 GENERIC = {"each", "any", "every", "no", "either", "neither"}
 DEFINITE = {"the", "this", "that", "these", "those", "its", "their"}
 
 
-def _speaks_through(token: Token, head: Token, actor_tokens: set[int]) -> bool:
+def _speaks_through(token: Token, head: Token, actor_tokens: set[int],
+                    name_tokens: frozenset[int] = frozenset()) -> bool:
     """Whether ``token`` names a holder of the subject headed by ``head``: it is linked to it by
     coordination, apposition, "of/for/including/supported by ..." or possession, and not only a
     modifier of something else ("the UN convention", "adopted in New York")."""
@@ -241,14 +254,22 @@ def _speaks_through(token: Token, head: Token, actor_tokens: set[int]) -> bool:
             return False
         if current.dep_ == "prep" and current.lower_ not in ALLOWED_PREPOSITIONS:
             return False
+        if current.dep_ == "prep" and current.lower_ == "of" and parent.i in name_tokens and (
+            parent.lower_ not in OFFICES
+        ):
+            return False  # the rest of a name: "the Federation of Prosecutors of [Kaldoria]"
         if current.dep_ in ("compound", "amod", "nmod", "poss") and not (
             parent.i in actor_tokens or parent.lower_ in GROUP_TYPES
         ):
             return False
+        if current.dep_ == "poss" and _membership(parent):
+            return False  # "the Council's member states" are not the Council
         if current.dep_ == "acl" and not (
-            any(c.dep_ == "agent" for c in current.children) or _speaking_for(current)
+            any(c.dep_ == "agent" for c in current.children)
+            and current.lemma_.lower() not in ACCESS
+            or _speaking_for(current)
         ):
-            return False
+            return False  # "X, backed by Y" gives Y, "a copy seen by Y" does not
         if current.dep_ == "dobj" and parent.lower_ not in MEMBER_PREPOSITIONS:
             return False
         current = parent
@@ -265,6 +286,16 @@ def _speaking_for(verb: Token) -> bool:
 def _role_organisation(person: Span, actors: list[Span], actor_tokens: set[int]) -> Span | None:
     """The organisation a person speaks for, where the sentence says so."""
     root = person.root
+    # "the Special Rapporteur on Digital Rights, Dr X", "the Minister of Justice of Osk, X": the
+    # office named just before her, or the body its title names (the parser may take the comma
+    # for a coordination)
+    if root.dep_ == "appos" or root.dep_ == "conj" and _without_conjunction(root):
+        title = root.head
+        office = next((s for s in actors if s.start <= title.i < s.end), None)
+        if office is None and title.lower_ in OFFICES:
+            office = _first_org({t.i for t in title.subtree if t.i < person.start}, actors)
+        if office is not None and office._.actor.kind == "organization":
+            return office
     # "Y, its director, X": the organisation the person's role is in apposition to
     role = root.head if root.dep_ == "appos" else None
     if role is not None and role.dep_ == "appos" and role.lower_ in GROUP_TYPES:
@@ -290,6 +321,24 @@ def _role_organisation(person: Span, actors: list[Span], actor_tokens: set[int])
             tokens = {t.i for t in child.subtree if not _inner_relcl(t, child)}
             org = _first_org(tokens, actors)
             if org is not None:
+                return org
+    return None
+
+
+def _without_conjunction(conj: Token) -> bool:
+    """A 'conj' joined by a comma alone ("the Rapporteur, Dr X, urged"): an apposition."""
+    return not any(c.dep_ == "cc" for c in (*conj.head.children, *conj.children))
+
+
+def _office_of(span: Span, actors: list[Span]) -> Span | None:
+    """The body an office-holder's title names: 'the Permanent Representative of [Teluvia]'."""
+    if span.root.lower_ not in OFFICES:
+        return None
+    for child in span.root.children:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for"):
+            names = _pobj_name(child, actors)
+            org = next((s for s in actors if s.start in names and s != span), None)
+            if org is not None and org._.actor.kind == "organization":
                 return org
     return None
 
@@ -351,8 +400,9 @@ def _group_heads(tokens: set[int], head: Token, actor_tokens: set[int]) -> list[
             continue
         if token.dep_ == "compound" and token.head.lower_ in GROUP_TYPES:
             continue  # "civil society groups" is one group
-        if any(c.dep_ == "det" and c.lower_ in GENERIC for c in token.children):
-            continue  # "each state", "any government": nobody in particular
+        if any(c.dep_ == "det" and c.lower_ in GENERIC or c.lower_ == "your"
+               for c in token.children):
+            continue  # "each state", "any government", "your government": nobody in particular
         # A description of a named holder ("X, a group of companies", "X, one of dozens of
         # groups following the talks") or a group inside another one's phrase
         # ("representatives of victims' groups") is not a holder of its own.
@@ -390,8 +440,18 @@ def _group_phrase(head: Token, tokens: set[int]) -> str:
     return "".join(t.text_with_ws for t in doc[start:end])
 
 
+def _membership(head: Token) -> bool:
+    """'members', 'member states': the members of a body, who speak for themselves."""
+    return head.lower_ in ("member", "members") or any(
+        c.dep_ == "compound" and c.lower_ == "member" for c in head.children
+    )
+
+
 def _names_an_actor(head: Token, actors: list[Span]) -> bool:
-    """'a spokesperson for Y', 'delegates from Y', "Y's delegation": Y speaks, not the group."""
+    """'a spokesperson for Y', 'delegates from Y', "Y's delegation": Y speaks, not the group
+    (but not "Y's member states")."""
+    if _membership(head):
+        return False
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in ROLE_PREPOSITIONS:
             if _first_org(_pobj_name(child, actors), actors) is not None:
@@ -439,15 +499,21 @@ def _names_members(head: Token, actors: list[Span]) -> bool:
 def holders_in_subject(subject: Token, sent: Span, actors: list[Span]) -> list[Named]:
     """Every holder a subject names, in order."""
     actor_tokens = {i for span in actors for i in range(span.start, span.end)}
+    name_tokens = frozenset(
+        i for span in actors if span._.actor.kind == "organization"
+        for i in range(span.start, span.end)
+    )
     tokens = subject_tokens(subject, actor_tokens)
     found: list[tuple[int, Named]] = []
     for span in actors:
         if span.start not in tokens:
             continue
         inside = span.start <= subject.i < span.end
-        if not inside and not _speaks_through(span.root, subject, actor_tokens):
+        if not inside and not _speaks_through(span.root, subject, actor_tokens, name_tokens):
             continue
         actor = span._.actor
+        if actor.kind != "person" and _office_of(span, actors) is not None:
+            continue  # the body its title names speaks (found on its own)
         if actor.kind == "person":
             org = _role_organisation(span, actors, actor_tokens)
             if org is not None:
