@@ -1,6 +1,6 @@
 """Analyze throughput against raw MiniLM encoding of the same sentences, in the same run.
 
-The documents are the labelled corpus's 179 documents (press, NGO, state, UN, industry...):
+The documents are the labelled corpus's documents (press, NGO, state, UN, industry...):
 real-length prose with reported speech. Measured on two threads:
 - encode: MiniLM mean-pooled embeddings of every sentence once (the reference cost);
 - analyze: the whole stage (spaCy, references, actors, attribution, the stance cross-encoder
