@@ -8,6 +8,7 @@ with character offsets, plus the author's position. It writes nothing; ``nlp.ana
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -95,6 +96,17 @@ def build_nlp(treaty: str = DEFAULT_TREATY, organizations: Iterable[dict] = ()) 
     return nlp
 
 
+def _batches(items: Iterable[DocumentInput], size: int) -> Iterator[list[DocumentInput]]:
+    batch: list[DocumentInput] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def sentence_targets(references: list[Reference]) -> list[str]:
     articles = [n for ref in references for n in ref.articles]
     return [f"article:{n}" for n in dict.fromkeys(articles)] or ["convention"]
@@ -128,18 +140,24 @@ class Analyzer:
         return doc
 
     def analyze(self, items: Iterable[DocumentInput], batch_size: int = 16) -> Iterator[Analysis]:
-        batch: list[tuple[DocumentInput, Doc]] = []
-        for item in items:
-            batch.append((item, None))
-            if len(batch) >= batch_size:
-                yield from self._analyze_batch([i for i, _ in batch])
-                batch = []
-        if batch:
-            yield from self._analyze_batch([i for i, _ in batch])
+        """Analyses in input order. spaCy parses the next batch in a worker thread while the
+        stance model classifies this one: the parser is single-threaded and the transformer
+        releases the GIL, so on two cores the stages overlap instead of taking turns."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stancemap-parse") as pool:
+            parsing = None
+            for batch in _batches(items, batch_size):
+                parsed = parsing.result() if parsing else None
+                parsing = pool.submit(self._parse_batch, batch)
+                if parsed:
+                    yield from self._classify(parsed)
+            if parsing:
+                yield from self._classify(parsing.result())
 
-    def _analyze_batch(self, items: list[DocumentInput]) -> list[Analysis]:
+    def _parse_batch(self, items: list[DocumentInput]) -> list[Analysis]:
         docs = list(self.nlp.pipe((self._make_doc(item) for item in items), batch_size=len(items)))
-        analyses = [self._structure(item, doc) for item, doc in zip(items, docs, strict=True)]
+        return [self._structure(item, doc) for item, doc in zip(items, docs, strict=True)]
+
+    def _classify(self, analyses: list[Analysis]) -> list[Analysis]:
         # One batched transformer pass over every (sentence, target) pair of the batch that has
         # a holder; sentences nobody holds (press narration) are not classified.
         pending = [
