@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.schema import migrate
+from db.schema import migrate, migrations
 from db.treaty import Treaty
 
 
@@ -77,6 +77,21 @@ def sentence_id(doc_id: str, position: int) -> str:
 class SaveResult:
     document_id: str
     status: str  # stored (new) | updated (text changed) | unchanged
+
+
+def upgrade_schema(path: Path) -> list[str]:
+    """Apply the migrations a database made by an older stancemap lacks, and name them. An
+    up-to-date file is only read (a published copy stays as it was)."""
+    probe = Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    try:
+        pending = [migration.name for migration in migrations.pending(probe)]
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path}: not a usable SQLite database ({error})") from error
+    finally:
+        probe.close()
+    if pending:
+        Store(path, create=False).close()  # opening the store migrates
+    return pending
 
 
 class Store:

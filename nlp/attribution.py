@@ -323,9 +323,8 @@ class Attribution:
                     continue
                 if lemmas is ACTS and _noun_complement(verb):
                     continue  # "no requirement that a judge approve it": nobody acts
-                if opinion and not _main_clause(verb) or describes_object(verb) or (
-                    conditional(verb)
-                ):
+                editorial_argument = opinion and not _main_clause(verb)
+                if editorial_argument or describes_object(verb) or conditional(verb):
                     continue  # an editorial's argument, what a noun is or a condition ("the
                     # resolution the Assembly will consider", "unless the state has agreed")
                 for subject in subjects_of(verb):

@@ -216,40 +216,19 @@ def publish(db_path: Path | None, out: Path) -> None:
     progress(f"serve it: datasette serve {out}  (deploying: README, section Publishing)")
 
 
-def upgrade_schema(db: Path) -> list[str]:
-    """Apply the migrations a database made by an older stancemap lacks (the site's queries
-    read the newer tables and indexes). An up-to-date file is not opened for writing."""
-    import sqlite_utils
-
-    from db.schema import migrations
-    from db.store import Store, StoreError
-
-    probe = sqlite_utils.Database(sqlite3.connect(f"file:{db}?mode=ro", uri=True))
-    try:
-        pending = [migration.name for migration in migrations.pending(probe)]
-    except sqlite3.DatabaseError as error:
-        raise click.ClickException(f"{db}: not a usable SQLite database ({error})") from error
-    finally:
-        probe.close()
-    if pending:
-        try:
-            Store(db, create=False).close()  # opening the store migrates
-        except StoreError as error:
-            raise click.ClickException(str(error)) from error
-        progress(f"{db}: schema brought up to date ({', '.join(pending)})")
-    return pending
-
-
 def _serve(db: Path, port: int, host: str) -> None:
     from datasette.cli import cli as datasette_cli
 
     from db.site import datasette_args, write_metadata
+    from db.store import upgrade_schema
 
     if not db.exists():
         raise click.ClickException(
             f"{db}: no such database (run `stancemap demo` or `crawl` first)"
         )
-    upgrade_schema(db)
+    applied = upgrade_schema(db)
+    if applied:
+        progress(f"{db}: schema brought up to date ({', '.join(applied)})")
     with tempfile.TemporaryDirectory() as folder:
         metadata = write_metadata(db, Path(folder) / "metadata.json")
         progress(f"Datasette serving {db} at http://{host}:{port}/ (Ctrl-C to stop)")

@@ -22,6 +22,12 @@ def holders(nlp, text: str, author_type: str = "press", author: str = "The Quill
     return [{h.name for h in sent._.holders or []} for sent in doc.sents]
 
 
+def sole(names: set[str]) -> str:
+    """The one holder of a sentence (exactly one is expected)."""
+    assert len(names) == 1, names
+    return next(iter(names))
+
+
 def test_ministers_speak_for_the_government_not_the_outlet(nlp):
     (sentence,) = holders(nlp, "Ministers insist the new powers will be used sparingly.")
     assert sentence == {"Ministers"}
@@ -30,8 +36,7 @@ def test_ministers_speak_for_the_government_not_the_outlet(nlp):
 def test_an_office_named_for_its_holder_speaks_for_it(nlp):
     (sentence,) = holders(nlp, "The proposal was praised by the Harbourmaster General's office, "
                                "which said it would speed up seizures of stolen funds.")
-    assert len(sentence) == 1
-    assert "Harbourmaster General" in next(iter(sentence))
+    assert "Harbourmaster General" in sole(sentence)
 
 
 def test_citing_and_singling_out_are_ways_of_saying(nlp):
@@ -256,8 +261,7 @@ def test_member_states_of_a_body_are_not_the_body(nlp):
     (sentence,) = holders(nlp, "Seven of the Council's nine member states signed the treaty on "
                                "Monday.",
                           author_type="igo", author="Tessel Basin Council")
-    assert len(sentence) == 1
-    assert "member states" in next(iter(sentence))
+    assert "member states" in sole(sentence)
 
 
 def test_a_named_member_speaks_in_a_parliaments_own_release(nlp):
@@ -357,8 +361,7 @@ def test_an_indefinite_subject_of_a_possible_act_is_anyone(nlp):
 def test_an_indefinite_subject_of_a_past_act_is_a_holder(nlp):
     (sentence,) = holders(nlp, "A union representing 900 court translators asked the "
                                "Constitutional Court on Friday to halt ratification.")
-    assert len(sentence) == 1
-    assert "union" in next(iter(sentence))
+    assert "union" in sole(sentence)
 
 
 def test_a_relative_clause_on_an_object_says_what_the_noun_is(nlp):
@@ -441,21 +444,18 @@ def test_in_a_column_a_participle_shares_the_main_subject(nlp):
     (sentence,) = holders(nlp, "The Orvale Greens go further, warning that the treaty will be "
                                "used against reporters abroad.",
                           author="Ilse Varnhold", url="https://ledger.example/columns/2026/x")
-    assert len(sentence) == 1
-    assert "Greens" in next(iter(sentence))
+    assert "Greens" in sole(sentence)
 
 
 def test_a_document_seen_by_the_outlet_relays_its_authors(nlp):
     (sentence,) = holders(nlp, "A coalition of cloud firms has written to forty governments "
                                "asking them to sign only with declarations, according to a copy "
                                "of the letter seen by the Quillport Wire.")
-    assert len(sentence) == 1
-    assert "coalition of cloud firms" in next(iter(sentence))
+    assert "coalition of cloud firms" in sole(sentence)
 
 
 def test_former_colleagues_hold_their_own_view_in_a_column(nlp):
     (sentence,) = holders(nlp, "Some of my former colleagues would ratify the treaty as it "
                                "stands.",
                           author="Ilse Varnhold", url="https://ledger.example/opinion/2026/x")
-    assert len(sentence) == 1
-    assert "colleagues" in next(iter(sentence))
+    assert "colleagues" in sole(sentence)

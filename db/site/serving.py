@@ -80,16 +80,19 @@ class DatasetteServer:
 
     ``DatasetteServer.for_folder(out)`` serves a published folder the way ``datasette serve
     out/`` does (configuration-directory mode); ``DatasetteServer(command_args)`` runs any
-    ``datasette`` arguments, given without ``--port``/``--host``.
+    ``datasette`` arguments, given without ``--port``/``--host``; ``module="stancemap"`` runs
+    ``stancemap`` instead (``["serve", "--db", path]``), which takes the same two options.
     """
 
-    def __init__(self, args: list[str], startup_seconds: float = 60) -> None:
+    def __init__(
+        self, args: list[str], startup_seconds: float = 60, module: str = "datasette"
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.command = [
             sys.executable,
             "-m",
-            "datasette",
+            module,
             *args,
             "--host",
             "127.0.0.1",
