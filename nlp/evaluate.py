@@ -2,7 +2,7 @@
 
 Nothing here is used for training or tuning. Baselines are scored beside the model so that the
 numbers mean something. The stance measures are defined in ``nlp.eval_stance``, holder
-attribution in ``nlp.eval_attribution``.
+attribution in ``nlp.eval_attribution``, holder positions end to end in ``nlp.eval_positions``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ def evaluate_all(progress: Callable[[str], None] = lambda m: None) -> dict:
     progress("scoring holder attribution on the held-out split ...")
     report["attribution_press"] = evaluate_attribution(analyzer.nlp)
     report["attribution_all"] = evaluate_attribution(analyzer.nlp, author_types=None)
+    progress("scoring holder positions on the held-out split ...")
+    from nlp.eval_positions import evaluate_positions
+
+    report["positions_all"] = evaluate_positions(analyzer)
+    report["positions_press"] = evaluate_positions(analyzer, author_types=("press",))
     progress("scoring article references on the held-out split ...")
     from nlp.eval_references import references_summary
 

@@ -24,6 +24,7 @@ from nlp.models import load_spacy
 from nlp.positions import aggregate, document_position
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
+from nlp.topics import topic_articles
 
 PIPELINE_VERSION = "nlp-0.1"
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
@@ -107,9 +108,16 @@ def _batches(items: Iterable[DocumentInput], size: int) -> Iterator[list[Documen
         yield batch
 
 
-def sentence_targets(references: list[Reference]) -> list[str]:
+def sentence_targets(references: list[Reference], topics: Iterable[int] = ()) -> list[str]:
+    """What a sentence's stance is about: the articles it refers to; failing those, the
+    convention as a whole plus the provisions it names by topic alone ("real-time collection").
+    A topic is weaker evidence than a reference, so the convention stays a target: on the dev
+    documents, keeping it gave holder positions F1 0.672 -> 0.694 with document stance
+    unchanged, replacing it 0.673 and document stance 0.891 -> 0.857."""
     articles = [n for ref in references for n in ref.articles]
-    return [f"article:{n}" for n in dict.fromkeys(articles)] or ["convention"]
+    if articles:
+        return [f"article:{n}" for n in dict.fromkeys(articles)]
+    return ["convention", *(f"article:{n}" for n in dict.fromkeys(topics))]
 
 
 class Analyzer:
@@ -120,6 +128,7 @@ class Analyzer:
         stance_model: StanceModel | None = None,
     ):
         self.nlp = build_nlp(treaty, organizations)
+        self.treaty = treaty
         self.stance_model = stance_model or shared_stance_model()
 
     @property
@@ -201,7 +210,7 @@ class Analyzer:
                     text=text,
                     holders=holders,
                     references=in_sentence,
-                    targets=sentence_targets(in_sentence),
+                    targets=sentence_targets(in_sentence, topic_articles(text, self.treaty)),
                 )
             )
         author = Holder(

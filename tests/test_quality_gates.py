@@ -34,11 +34,13 @@ def test_gate_fails_below_a_floor():
 @pytest.fixture(scope="module")
 def report(analyzer):
     from nlp.eval_attribution import evaluate_attribution
+    from nlp.eval_positions import evaluate_positions
     from nlp.evaluate import evaluate_documents, evaluate_sentences
 
     sentence = evaluate_sentences(analyzer.stance_model)
     document = evaluate_documents(analyzer)
     attribution = evaluate_attribution(analyzer.nlp)
+    held_positions = evaluate_positions(analyzer)
     return {
         "stance": {
             "sentence_macro_f1": sentence["macro_f1"],
@@ -47,6 +49,7 @@ def report(analyzer):
             "calibration_ece_complement": round(1 - sentence["calibration_ece"], 4),
             "document_macro_f1": document["macro_f1"],
             "attribution_press_accuracy": attribution["accuracy"],
+            "positions_f1": held_positions["f1"],
         }
     }
 
