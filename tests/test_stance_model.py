@@ -4,7 +4,6 @@ the version in every row, and the build checks (missing or altered weights, data
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -90,18 +89,27 @@ def test_altered_weights_are_refused(tmp_path, model):
         StanceModel(folder=folder)
 
 
-def test_new_data_makes_a_new_version(tmp_path, monkeypatch):
+def test_new_labels_make_a_new_version_and_holder_corrections_do_not(monkeypatch):
+    import dataclasses
+
     import nlp.train as train
 
+    real = train.sentences_of("train")
     before = expected_version()
-    data = tmp_path / "data"
-    shutil.copytree(train.DATA / "stance", data / "stance")
-    shutil.copytree(train.DATA / "documents", data / "documents")
-    monkeypatch.setattr(train, "DATA", data)
-    assert expected_version() == before
-    with (data / "stance" / "extra.jsonl").open("w", encoding="utf-8") as handle:
-        handle.write(json.dumps({"id": "x", "group": "x", "text": "We back it.", "labels": []}))
-    assert expected_version() != before
+
+    def version_with(sentences):
+        monkeypatch.setattr(train, "sentences_of", lambda split: sentences)
+        return expected_version()
+
+    first = real[0]
+    assert version_with(list(real)) == before
+    regrouped = dataclasses.replace(first, holders=["Some Other Holder"], resolves_to="X")
+    assert version_with([regrouped, *real[1:]]) == before
+    other = "mixed" if first.labels[0]["stance"] != "mixed" else "support"
+    relabelled = dataclasses.replace(first, labels=[{**first.labels[0], "stance": other}])
+    assert version_with([relabelled, *real[1:]]) != before
+    added = Sentence("x", "x", "We back it.", [{"target": "convention", "stance": "support"}])
+    assert version_with([*real, added]) != before
 
 
 def test_training_pairs_include_target_swaps():
