@@ -20,13 +20,14 @@ from nlp import attribution as _attribution  # noqa: F401
 from nlp import references as _references  # noqa: F401
 from nlp import segment as _segment  # noqa: F401
 from nlp.attribution import Holder
+from nlp.document_head import shared_document_head
 from nlp.models import load_spacy
 from nlp.positions import aggregate, document_position
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 from nlp.topics import topic_articles
 
-PIPELINE_VERSION = "nlp-0.1"
+PIPELINE_VERSION = "nlp-0.2"  # 0.2: topic targets, the learned document head
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
 MIN_SENTENCE_WORDS = 4
 STANCE_MINIMUM = 0.45  # sentence stances below this confidence are not stored
@@ -129,11 +130,13 @@ class Analyzer:
     ):
         self.nlp = build_nlp(treaty, organizations)
         self.treaty = treaty
+        self.document_head = shared_document_head()  # None: the voting rule decides
         self.stance_model = stance_model or shared_stance_model()
 
     @property
     def version(self) -> str:
-        return f"{PIPELINE_VERSION}+{self.stance_model.version}"
+        head = f"+{self.document_head.version}" if self.document_head else ""
+        return f"{PIPELINE_VERSION}+{self.stance_model.version}{head}"
 
     def _make_doc(self, item: DocumentInput) -> Doc:
         doc = self.nlp.make_doc(item.text[:MAX_CHARS])
@@ -176,12 +179,14 @@ class Analyzer:
         for (sentence, target), prediction in zip(pending, predictions, strict=True):
             sentence.predictions[target] = prediction
         for analysis in analyses:
-            analysis.document = document_position(
+            own = [
                 (target, prediction)
                 for s in analysis.sentences
                 if any(h.how == "author" for h in s.holders)
                 for target, prediction in s.predictions.items()
-            )
+            ]
+            head = self.document_head
+            analysis.document = head.predict(own) if head else document_position(own)
             analysis.model = self.version
         return analyses
 
