@@ -45,11 +45,7 @@ def run() -> dict:
     documents = load_documents()
     limit = os.environ.get("STANCEMAP_BENCH_DOCUMENTS")  # a quicker run on the first N
     documents = documents[: int(limit)] if limit else documents
-    items = [
-        DocumentInput(text=d.text, date=d.date, author=d.author, author_type=d.author_type,
-                      url=d.url, title=d.title, key=d.id)
-        for d in documents
-    ]
+    items = [DocumentInput.of_labelled(d) for d in documents]
     figures: dict = {"threads": threads, "documents": len(items)}
 
     analyzer = Analyzer(stance_model=StanceModel())

@@ -34,9 +34,13 @@ def combine_stances(stances: Iterable[str]) -> str:
     return sorted(found)[0]
 
 
+def hash_bucket(key: str, buckets: int) -> int:
+    """A stable bucket for a group key: every split of the corpus is made by group hash."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % buckets
+
+
 def split_of(group: str) -> str:
-    bucket = int(hashlib.sha256(group.encode("utf-8")).hexdigest(), 16) % HELDOUT_BUCKETS
-    return "test" if bucket == 0 else "train"
+    return "test" if hash_bucket(group, HELDOUT_BUCKETS) == 0 else "train"
 
 
 @dataclass

@@ -68,14 +68,14 @@ def score_positions(
 ) -> dict:
     """(gold claims, predicted claims) per document to precision, recall and F1."""
     gold_total = predicted_total = found = right = located = 0
+
+    def agree(g: Claim, p: Claim, stance: bool = True) -> bool:
+        return (g.target == p.target and (not stance or g.stance == p.stance)
+                and _same_holder(matcher, g.holder, p.holder))
+
     for gold, predicted in pairs:
         gold_total += len(gold)
         predicted_total += len(predicted)
-
-        def agree(g: Claim, p: Claim, stance: bool = True) -> bool:
-            return (g.target == p.target and (not stance or g.stance == p.stance)
-                    and _same_holder(matcher, g.holder, p.holder))
-
         found += sum(1 for g in gold if any(agree(g, p) for p in predicted))
         located += sum(1 for g in gold if any(agree(g, p, stance=False) for p in predicted))
         right += sum(1 for p in predicted if any(agree(g, p) for g in gold))
@@ -124,13 +124,8 @@ def evaluate_positions(
         documents = [d for d in load_documents() if d.split == split]
     documents = [d for d in documents if author_types is None or d.author_type in author_types]
     predict = predict or predicted_positions
-    items = [
-        DocumentInput(text=d.text, date=d.date, author=d.author, author_type=d.author_type,
-                      url=d.url, title=d.title, key=d)
-        for d in documents
-    ]
     model_pairs, rule_pairs = [], []
-    for analysis in analyzer.analyze(items):
+    for analysis in analyzer.analyze(DocumentInput.of_labelled(d) for d in documents):
         gold = gold_positions(analysis.input.key)
         model_pairs.append((gold, predict(analysis)))
         rule_pairs.append((gold, predict(_with_rule_stances(analysis))))

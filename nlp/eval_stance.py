@@ -130,20 +130,14 @@ def evaluate_documents(analyzer) -> dict:
     from nlp.stance import Prediction
 
     test = [d for d in load_documents() if d.split == "test"]
-    items = [
-        DocumentInput(text=d.text, date=d.date, author=d.author, author_type=d.author_type,
-                      url=d.url, title=d.title, key=d)
-        for d in test
-    ]
     gold, predicted, rules = [], [], []
-    for analysis in analyzer.analyze(items):
+    for analysis in analyzer.analyze(DocumentInput.of_labelled(d) for d in test):
         gold.append(analysis.input.key.stance)
         predicted.append(analysis.document.stance)
         # The rules baseline through the same attribution: rule stances of the author's sentences.
         own = [
             (target, Prediction(rule_stance(s.text), 1.0, {rule_stance(s.text): 1.0}))
-            for s in analysis.sentences
-            if any(h.how == "author" for h in s.holders)
+            for s in analysis.author_sentences()
             for target in s.targets
         ]
         rules.append(document_position(own).stance)

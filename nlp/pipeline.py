@@ -45,6 +45,13 @@ class DocumentInput:
     text_version: str | None = None
     key: object = None  # the caller's handle (a documents row id, a line number)
 
+    @classmethod
+    def of_labelled(cls, document) -> DocumentInput:
+        """A document of the labelled corpus (``nlp.corpus.Document``), keyed by itself."""
+        return cls(text=document.text, date=document.date, author=document.author,
+                   author_type=document.author_type, url=document.url, title=document.title,
+                   key=document)
+
 
 @dataclass
 class SentenceResult:
@@ -76,6 +83,14 @@ class Analysis:
     truncated: bool = False
     new_holders: dict[str, Holder] = field(default_factory=dict)
     model: str = ""  # the pipeline and stance model version that produced it
+
+    def author_sentences(self) -> list[SentenceResult]:
+        """The sentences the author holds (their own voice)."""
+        return [s for s in self.sentences if any(h.how == "author" for h in s.holders)]
+
+    def author_pairs(self) -> list[tuple[str, Prediction]]:
+        """(target, prediction) for every target of the author's sentences."""
+        return [(t, p) for s in self.author_sentences() for t, p in s.predictions.items()]
 
     def stances(self) -> Iterator[tuple[SentenceResult, Holder, str, Prediction]]:
         """Each stored sentence stance: (sentence, holder, target, prediction)."""
@@ -179,12 +194,7 @@ class Analyzer:
         for (sentence, target), prediction in zip(pending, predictions, strict=True):
             sentence.predictions[target] = prediction
         for analysis in analyses:
-            own = [
-                (target, prediction)
-                for s in analysis.sentences
-                if any(h.how == "author" for h in s.holders)
-                for target, prediction in s.predictions.items()
-            ]
+            own = analysis.author_pairs()
             head = self.document_head
             analysis.document = head.predict(own) if head else document_position(own)
             analysis.model = self.version

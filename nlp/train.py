@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from db.treaty import DEFAULT_TREATY, load_treaty
-from nlp.corpus import LABELS, Sentence, sentences_of
+from nlp.corpus import LABELS, Sentence, hash_bucket, sentences_of
 from nlp.models import length_batches
 from nlp.stance import (
     MODEL_PREFIX,
@@ -262,7 +262,7 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 def dev_split(group: str, share: int) -> bool:
     """A grouped dev part of the training split, by a hash other than the held-out one."""
-    return int(hashlib.sha256(f"dev:{group}".encode()).hexdigest(), 16) % share == 0
+    return hash_bucket(f"dev:{group}", share) == 0
 
 
 def model_folder(version: str) -> Path:

@@ -12,14 +12,13 @@ The held-out split is never read.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from nlp.corpus import LABELS, load_documents, sentences_of
+from nlp.corpus import LABELS, hash_bucket, load_documents, sentences_of
 from nlp.document_head import HEAD_PATH, fit
 from nlp.eval_stance import macro_f1
 from nlp.positions import document_position
@@ -29,7 +28,7 @@ C_GRID = (0.1, 0.3, 1.0, 3.0)
 
 
 def fold_of(group: str) -> int:
-    return int(hashlib.sha256(f"fold:{group}".encode()).hexdigest(), 16) % FOLDS
+    return hash_bucket(f"fold:{group}", FOLDS)
 
 
 def train_fold_models(work: Path, log=print) -> None:
@@ -68,24 +67,11 @@ def out_of_fold_pairs(work: Path) -> tuple[list, list[str]]:
     pairs, gold = [], []
     for k in range(FOLDS):
         analyzer = Analyzer(stance_model=StanceModel(folder=work / str(k)))
-        items = [
-            DocumentInput(text=d.text, date=d.date, author=d.author, author_type=d.author_type,
-                          url=d.url, title=d.title, key=d)
-            for d in documents if fold_of(d.group) == k
-        ]
-        for analysis in analyzer.analyze(items):
-            pairs.append(author_pairs(analysis))
+        mine = (DocumentInput.of_labelled(d) for d in documents if fold_of(d.group) == k)
+        for analysis in analyzer.analyze(mine):
+            pairs.append(analysis.author_pairs())
             gold.append(analysis.input.key.stance)
     return pairs, gold
-
-
-def author_pairs(analysis) -> list:
-    return [
-        (target, prediction)
-        for s in analysis.sentences
-        if any(h.how == "author" for h in s.holders)
-        for target, prediction in s.predictions.items()
-    ]
 
 
 def cross_validated(pairs: list, gold: list[str], c: float) -> float:
