@@ -19,6 +19,7 @@ from nlp import actors as _actors  # noqa: F401 - registers the spaCy factories
 from nlp import attribution as _attribution  # noqa: F401
 from nlp import references as _references  # noqa: F401
 from nlp import segment as _segment  # noqa: F401
+from nlp.alignment import follow_leaders, leader_of
 from nlp.attribution import Holder
 from nlp.document_head import shared_document_head
 from nlp.models import load_spacy
@@ -27,7 +28,7 @@ from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 from nlp.topics import topic_articles
 
-PIPELINE_VERSION = "nlp-0.2"  # 0.2: topic targets, the learned document head
+PIPELINE_VERSION = "nlp-0.3"  # 0.2: topic targets, the learned document head; 0.3: siding
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
 MIN_SENTENCE_WORDS = 4
 STANCE_MINIMUM = 0.45  # sentence stances below this confidence are not stored
@@ -62,6 +63,7 @@ class SentenceResult:
     holders: list[Holder]
     references: list[Reference]
     targets: list[str]
+    leader: str | None = None  # the actor its holders side with ("supported Iran's position")
     # The stance towards each target: the model reads the sentence paired with the target.
     predictions: dict[str, Prediction] = field(default_factory=dict)
 
@@ -194,6 +196,7 @@ class Analyzer:
         for (sentence, target), prediction in zip(pending, predictions, strict=True):
             sentence.predictions[target] = prediction
         for analysis in analyses:
+            follow_leaders(analysis.sentences)
             own = analysis.author_pairs()
             head = self.document_head
             analysis.document = head.predict(own) if head else document_position(own)
@@ -226,6 +229,7 @@ class Analyzer:
                     holders=holders,
                     references=in_sentence,
                     targets=sentence_targets(in_sentence, topic_articles(text, self.treaty)),
+                    leader=leader_of(sent, (h.id for h in holders)) if holders else None,
                 )
             )
         author = Holder(

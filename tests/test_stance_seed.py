@@ -64,6 +64,15 @@ def test_positions_the_article_reports(tagged, holder, target, stance):
 
 
 @pytest.mark.slow
+def test_the_states_that_sided_with_iran_take_its_article_not_the_convention(tagged):
+    # "Among those who supported Iran's position were Russia, India, ..." (the seed misspells
+    # "position"): Iran's stance was against Article 6, not the whole text.
+    for state in ("Russian Federation", "India", "Sudan", "Libya", "Democratic People's Republic"):
+        assert position(tagged, state, "article:6") == "oppose", state
+        assert position(tagged, state, "convention") is None, state
+
+
+@pytest.mark.slow
 def test_the_outlet_and_member_companies_are_not_holders(tagged):
     holders = {row["holder"] for row in tagged["stances"]}
     for name in ("Infosecurity", "Microsoft", "Meta"):

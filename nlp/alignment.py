@@ -1,0 +1,80 @@
+"""Holders who side with another holder: "Russia, India and Sudan supported Iran's position",
+"Toluma backed Iran's push", "the association backed the government's position".
+
+Such a sentence states no view of the text in its own words; it points at a view stated
+earlier in the document. Read on its own, the stance model gives it the convention as target
+and whatever the verb suggests ("supported" reads as support). The annotation guide's rule is
+that the followers take the leader's stance on the leader's targets, so the pipeline copies
+the leader's latest confident stances in the document to the sentence, for its own holders.
+
+Only siding verbs are followed. "Opposed Iran's proposal" would need the leader's stance
+inverted, which is not safe without knowing what the proposal was; such sentences keep the
+model's reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Span
+
+from nlp.stance import Prediction
+
+# A siding verb right before the leader's name. "Backed", "sided with" and the like side with a
+# holder whatever follows; "supported" and "joined" only with the holder's view ("supported
+# Iran's position"), because "support Namaro as it ratifies" offers help and "join the Budapest
+# Convention" accedes to a treaty.
+SIDING = re.compile(
+    r"\b(?:back(?:ed|s|ing)?|endors(?:e|ed|es|ing)|echo(?:ed|es|ing)?|second(?:ed|s|ing)?|"
+    r"(?:sid|align)(?:e|ed|es|ing)\s+(?:(?:it|them)sel(?:f|ves)\s+)?with|"
+    r"associat(?:e|ed|es|ing)\s+(?:it|them)sel(?:f|ves)\s+with)\s+(?:the\s+)?$",
+    re.I,
+)
+SIDING_WITH_VIEW = re.compile(r"\b(?:support(?:ed|s|ing)?|join(?:ed|s|ing)?)\s+(?:the\s+)?$", re.I)
+# What follows the name when it is the holder's view that is supported: "'s position",
+# "'s proposal to delete ..." ("positi..." also takes the misspellings press copy has).
+VIEW = re.compile(
+    r"^(?:['’]s)?\s+(?:positi\w*|proposals?|amendments?|calls?|requests?|motions?|objections?|"
+    r"stance|push|bid|demands?|views?|line|concerns?|reservations?|approach|argument)\b",
+    re.I,
+)
+LOOKBACK = 48  # characters before the name in which the verb must end
+CONFIDENT = 0.45  # a leader's stance counts at the confidence stored stances need
+
+
+def leader_of(sent: Span, holder_ids: Iterable[str]) -> str | None:
+    """The actor the sentence's holders side with, when a siding verb names one who is not
+    among the holders themselves."""
+    holders = set(holder_ids)
+    doc = sent.doc
+    for span in doc.spans.get("actors", []):
+        if not sent.start <= span.start < sent.end or span._.actor.id in holders:
+            continue
+        before = doc.text[max(sent.start_char, span.start_char - LOOKBACK) : span.start_char]
+        after = doc.text[span.end_char : min(sent.end_char, span.end_char + LOOKBACK)]
+        if SIDING.search(before) or SIDING_WITH_VIEW.search(before) and VIEW.match(after):
+            return span._.actor.id
+    return None
+
+
+def follow_leaders(sentences: list) -> None:
+    """Give each sentence that sides with a leader the leader's latest confident stances in
+    the document (targets and predictions), in document order. ``sentences`` are the
+    pipeline's ``SentenceResult``s with predictions already made; a leader with no stance
+    stated before leaves the sentence as the model read it."""
+    latest: dict[str, dict[str, Prediction]] = {}
+    for sentence in sentences:
+        leader = sentence.leader
+        if leader and latest.get(leader) and sentence.holders:
+            stances = latest[leader]
+            sentence.targets = list(stances)
+            sentence.predictions = dict(stances)
+        stated = {
+            target: prediction
+            for target, prediction in sentence.predictions.items()
+            if prediction.stance != "neutral" and prediction.confidence >= CONFIDENT
+        }
+        if stated:
+            for holder in sentence.holders:
+                latest[holder.id] = stated
