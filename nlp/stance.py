@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -163,16 +164,23 @@ class StanceModel:
     def encoder_name(self) -> str:
         return MINILM_NAME
 
-    def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """Raw logits for (sentence, target) pairs, batched and sorted by length."""
+    def logits(
+        self, pairs: list[tuple[str, str]], threads: Callable[[], int] | None = None
+    ) -> np.ndarray:
+        """Raw logits for (sentence, target) pairs, batched and sorted by length. ``threads``
+        says before each batch how many threads torch may use (the pipeline gives it one while
+        spaCy parses on the other core)."""
         out = np.zeros((len(pairs), len(self.labels)), dtype=np.float32)
         if not pairs:
             return out
         firsts = [target_text(target) for _, target in pairs]
         lengths = [len(text) + len(first) for (text, _), first in zip(pairs, firsts, strict=True)]
         torch = self.torch
+        before = torch.get_num_threads()
         with torch.inference_mode():
             for index in length_batches(lengths, self.batch_size):
+                if threads:
+                    torch.set_num_threads(threads())
                 batch = self.tokenizer(
                     [firsts[i] for i in index],
                     [pairs[i][0] for i in index],
@@ -182,12 +190,15 @@ class StanceModel:
                     return_tensors="pt",
                 )
                 out[index] = self.network(**batch).numpy()
+        torch.set_num_threads(before)
         return out
 
-    def predict(self, pairs: list[tuple[str, str]]) -> list[Prediction]:
+    def predict(
+        self, pairs: list[tuple[str, str]], threads: Callable[[], int] | None = None
+    ) -> list[Prediction]:
         if not pairs:
             return []
-        probabilities = softmax(self.logits(pairs) / self.temperature)
+        probabilities = softmax(self.logits(pairs, threads) / self.temperature)
         return [self._prediction(row) for row in probabilities]
 
     def _prediction(self, row: np.ndarray) -> Prediction:

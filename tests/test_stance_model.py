@@ -122,3 +122,16 @@ def test_training_pairs_include_target_swaps():
     assert all(e.stance == "neutral" and e.target.startswith("article:") for e in swaps)
     assert not any(e.target in ("article:29", "article:30") and e.stance == "neutral"
                    for e in examples)
+
+
+def test_the_thread_policy_is_asked_per_batch_and_the_count_restored(model):
+    torch = model.torch
+    torch.set_num_threads(2)
+    asked = []
+    pairs = [(f"We oppose Article {n} as drafted, and we say so plainly.", f"article:{n}")
+             for n in range(1, 140)]
+    one_thread = model.logits(pairs, threads=lambda: asked.append(1) or 1)
+    assert len(asked) == 3  # 139 pairs in batches of 64
+    assert torch.get_num_threads() == 2
+    # The thread count changes the speed, not the result.
+    assert abs(model.logits(pairs) - one_thread).max() < 1e-4
