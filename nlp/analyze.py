@@ -174,7 +174,8 @@ def analyze_store(
     run_id = store.start_run("analyze", code_version(), model=model, force=force)
     todo = list(store.documents_to_analyze(model, force=force))
     progress(f"analyzing {len(todo)} documents with {model}")
-    stats = {"documents": 0, "sentences": 0, "mentions": 0, "stances": 0, "truncated": 0}
+    stats = {"documents": 0, "sentences": 0, "mentions": 0, "stances": 0, "truncated": 0,
+             "not_english": 0}
     for analysis in analyzer.analyze((document_input(row) for row in todo), batch_size=batch_size):
         sentences, mentions, stances, holders = rows_for(analysis, model)
         store.save_analysis(
@@ -186,6 +187,10 @@ def analyze_store(
         stats["mentions"] += len(mentions)
         stats["stances"] += len(stances)
         stats["truncated"] += int(analysis.truncated)
+        if analysis.language:  # stored with its references but no stance: recorded here
+            stats["not_english"] += 1
+            progress(f"  {analysis.input.url or analysis.input.key['id']}: language "
+                     f"{analysis.language}, no stances read")
         if stats["documents"] % 10 == 0 or stats["documents"] == len(todo):
             progress(f"  {stats['documents']}/{len(todo)} documents")
     store.finish_run(run_id, stats)

@@ -22,13 +22,14 @@ from nlp import segment as _segment  # noqa: F401
 from nlp.alignment import follow_leaders, leader_of
 from nlp.attribution import Holder
 from nlp.document_head import shared_document_head
+from nlp.language import other_language
 from nlp.models import load_spacy
 from nlp.positions import aggregate, document_position
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 from nlp.topics import topic_articles
 
-PIPELINE_VERSION = "nlp-0.3"  # 0.2: topic targets, the learned document head; 0.3: siding
+PIPELINE_VERSION = "nlp-0.3"  # 0.2: topic targets, document head; 0.3: siding, other languages
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
 MIN_SENTENCE_WORDS = 4
 STANCE_MINIMUM = 0.45  # sentence stances below this confidence are not stored
@@ -85,6 +86,7 @@ class Analysis:
     truncated: bool = False
     new_holders: dict[str, Holder] = field(default_factory=dict)
     model: str = ""  # the pipeline and stance model version that produced it
+    language: str | None = None  # set when not English: then no stance is read (nlp.language)
 
     def author_sentences(self) -> list[SentenceResult]:
         """The sentences the author holds (their own voice)."""
@@ -196,9 +198,15 @@ class Analyzer:
 
     def _classify(self, analyses: list[Analysis], threads=None) -> list[Analysis]:
         # One batched transformer pass over every (sentence, target) pair of the batch that has
-        # a holder; sentences nobody holds (press narration) are not classified.
+        # a holder; sentences nobody holds (press narration) and documents in other languages
+        # are not classified.
         pending = [
-            (s, target) for a in analyses for s in a.sentences if s.holders for target in s.targets
+            (s, target)
+            for a in analyses
+            if not a.language
+            for s in a.sentences
+            if s.holders
+            for target in s.targets
         ]
         predictions = self.stance_model.predict([(s.text, t) for s, t in pending], threads)
         for (sentence, target), prediction in zip(pending, predictions, strict=True):
@@ -212,6 +220,7 @@ class Analyzer:
         return analyses
 
     def _structure(self, item: DocumentInput, doc: Doc) -> Analysis:
+        language = other_language(item.text)
         references = list(doc._.references or [])
         sentences = []
         new_holders: dict[str, Holder] = {}
@@ -254,5 +263,6 @@ class Analyzer:
             document=Prediction("neutral", 0.0, {}),
             author=author,
             truncated=len(item.text) > MAX_CHARS,
-            new_holders=new_holders,
+            new_holders={} if language else new_holders,
+            language=language,
         )

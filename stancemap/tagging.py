@@ -44,5 +44,7 @@ def tag_json(analysis: Analysis) -> dict:
             for p in positions(analysis.stances())
         ],
         "mentions": [ref.to_json() for ref in analysis.references],
+        # "en" unless surely another language; then no stance is read (nlp.language)
+        "language": analysis.language or "en",
         "model": analysis.model,
     }

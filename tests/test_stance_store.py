@@ -54,3 +54,27 @@ def test_analyze_writes_stances_and_positions_with_the_model(db_path: Path, anal
     assert by_holder[("Electronic Frontier Foundation", "convention")]["stance"] == "oppose"
     assert by_holder[("Electronic Frontier Foundation", "convention")]["holder_id"] == "eff"
     assert all(row["sentences"] >= 1 for row in positions)
+
+
+def test_a_statement_in_another_language_is_stored_without_stances(db_path: Path, analyzer):
+    from test_stance_language import FRENCH
+
+    with Store(db_path) as store:
+        store.sync_treaty(load_treaty())
+        saved = store.save_document({
+            "url": "http://127.0.0.1/valmont/declaration",
+            "title": "Déclaration sur la convention",
+            "published": "2024-12-20",
+            "text": FRENCH,
+            "language": "fr",
+            "content_type": "text/html",
+        })
+        stats = analyze_store(store, lambda orgs: analyzer)
+        where = ("document_id = ?", [saved.document_id])
+        sentences = list(store.db["sentences"].rows_where(*where))
+        mentions = list(store.db["mentions"].rows_where(*where))
+        stances = list(store.db["stances"].rows_where(*where))
+    assert stats["not_english"] == 1
+    assert len(sentences) == 3 and {m["article_number"] for m in mentions} == {29}
+    # Only the author's row, which claims nothing.
+    assert [(s["sentence_id"], s["stance"]) for s in stances] == [(None, "neutral")]
