@@ -47,6 +47,13 @@ DEMONYM_HEADS = {
 DEMONYM_FILLERS = {
     "un", "u.n.", "foreign", "justice", "interior", "national", "own", "federal", "prime",
 }
+# Words before a capital that make it a place, not a government ("in Cairo", "from the Kremlin",
+# "visited Beijing", "the road to Riyadh").
+PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|from|to|into|near|outside|around|across|via|through|towards?|visit(?:ed|ing|s)?|"
+    r"between|leaves?|left|reach(?:ed)?|arrived?|held|hosted|of)\s+(?:the\s+)?$",
+    re.I,
+)
 # Entity labels NER may offer as holders not yet in the registry, with a first guess of type.
 NER_TYPES = {"ORG": None, "GPE": "state", "PERSON": None, "NORP": None}
 GENERIC_ORG = re.compile(
@@ -141,9 +148,16 @@ class ActorRecognizer:
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_key: dict[str, Actor] = {}
         self.demonyms: dict[str, Actor] = {}
+        self.capitals = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.capital_of: dict[str, Actor] = {}
         self.make = nlp.make_doc
         self.add_organizations(registry.organizations.values())
         self.add_people(registry.people)
+        for state, names in registry.capitals.items():
+            org = registry.organizations[state]
+            for name in names:
+                self.capital_of[name] = Actor(state, org["name"], org.get("type"), True)
+                self.capitals.add(state, [self.make(name)])
 
     def add_organizations(self, organizations) -> None:
         for org in organizations:
@@ -192,6 +206,23 @@ class ActorRecognizer:
                     continue
                 span._.actor = actor
                 spans.append(span)
+        return spans
+
+    def _capital_spans(self, doc: Doc) -> list[Span]:
+        """'Moscow rejected ...', 'sided with Tehran': a capital standing for its government.
+        Not a place ('talks in Cairo', 'from the Kremlin'), nor part of a longer name ('the
+        Paris Call', 'Moscow State University', 'a Beijing-based firm')."""
+        spans = []
+        for _, start, end in self.capitals(doc):
+            before = doc.text[max(0, doc[start].idx - 24) : doc[start].idx]
+            after = doc[end] if end < len(doc) else None
+            if PLACE_BEFORE.search(before) or after is not None and (
+                after.text[:1].isupper() and after.pos_ == "PROPN" or after.text in ("-", "–")
+            ):
+                continue
+            span = Span(doc, start, end, label="ACTOR")
+            span._.actor = self.capital_of[span.text]
+            spans.append(span)
         return spans
 
     def _demonym_spans(self, doc: Doc) -> list[Span]:
@@ -250,7 +281,7 @@ class ActorRecognizer:
         return spans
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = self._registry_spans(doc) + self._demonym_spans(doc)
+        spans = self._registry_spans(doc) + self._demonym_spans(doc) + self._capital_spans(doc)
         spans = filter_spans(spans)
         taken = {i for span in spans for i in range(span.start, span.end)}
         spans = filter_spans(spans + self._new_spans(doc, taken))

@@ -1,5 +1,6 @@
 """Holders who side with another holder: "Russia, India and Sudan supported Iran's position",
-"Toluma backed Iran's push", "the association backed the government's position".
+"Toluma backed Iran's push", "the association backed the government's position", "they voted
+with Tehran".
 
 Such a sentence states no view of the text in its own words; it points at a view stated
 earlier in the document. Read on its own, the stance model gives it the convention as target
@@ -27,7 +28,7 @@ from nlp.stance import Prediction
 # Convention" accedes to a treaty.
 SIDING = re.compile(
     r"\b(?:back(?:ed|s|ing)?|endors(?:e|ed|es|ing)|echo(?:ed|es|ing)?|second(?:ed|s|ing)?|"
-    r"(?:sid|align)(?:e|ed|es|ing)\s+(?:(?:it|them)sel(?:f|ves)\s+)?with|"
+    r"(?:sid|align)(?:e|ed|es|ing)\s+(?:(?:it|them)sel(?:f|ves)\s+)?with|vot(?:e|ed|es|ing)\s+with|"
     r"associat(?:e|ed|es|ing)\s+(?:it|them)sel(?:f|ves)\s+with)\s+(?:the\s+)?$",
     re.I,
 )

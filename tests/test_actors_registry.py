@@ -47,6 +47,47 @@ def test_registry_names_and_demonyms(nlp, text, expected):
     assert found == {expected}, (text, found)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Moscow rejected the amendment.", {"russia"}),
+        ("Delegations voted with Tehran on the deletion.", {"iran"}),
+        ("The Kremlin said it would not sign.", {"russia"}),
+        ("Beijing and New Delhi abstained.", {"china", "india"}),
+        ("The White House welcomed the vote.", {"united-states"}),
+    ],
+)
+def test_a_capital_that_acts_is_its_government(nlp, text, expected):
+    found = {actor_id for _, actor_id, known in actors(nlp, text) if known}
+    assert found == expected, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Talks in Cairo ended on Friday.",
+        "The delegation returned from the Kremlin.",
+        "The Paris Call was cited by a Beijing-based firm.",
+        "Moscow State University hosted the seminar.",
+        "After Hanoi, the text goes to parliaments.",  # the signing, not Viet Nam
+        "The Budapest Convention has its own protocol.",
+    ],
+)
+def test_a_capital_as_a_place_or_inside_a_name_is_not_a_state(nlp, text):
+    states = {o["id"] for o in load_stakeholders().organizations.values() if o["type"] == "state"}
+    found = {actor_id for _, actor_id, known in actors(nlp, text) if known and actor_id in states}
+    assert found == set(), (text, found)
+
+
+def test_capitals_must_name_a_state_of_the_registry(tmp_path):
+    from db.stakeholders import FOLDER, StakeholderDataError
+
+    (tmp_path / "states.yaml").write_text((FOLDER / "states.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "capitals.yaml").write_text("capitals:\n  atlantis: [Poseidonis]\n")
+    with pytest.raises(StakeholderDataError, match="atlantis"):
+        load_stakeholders(folder=tmp_path)
+
+
 def test_un_member_states_are_not_the_united_nations(nlp):
     found = {actor_id for _, actor_id, _ in actors(nlp, "All UN member states adopted it.")}
     assert "united-nations" not in found

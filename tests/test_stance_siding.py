@@ -51,6 +51,7 @@ def test_a_leader_without_an_earlier_stance_leaves_the_models_reading():
     [
         "Pellador, Kethra and Norrowe supported the Veltranan Republic's position.",
         "Pellador, Kethra and Norrowe sided with the Veltranan Republic.",
+        "Pellador, Kethra and Norrowe voted with the Veltranan Republic on the deletion.",
         "Among those who backed the Veltranan Republic were Pellador, Kethra and Norrowe.",
     ],
 )

@@ -2,7 +2,8 @@
 companies and outlets, with the names prose uses for them.
 
 Data lives in the YAML files beside this module (``organizations:`` lists of the sources-registry
-shape, plus ``demonyms``; optional ``people:``). ``load_stakeholders`` merges them with any extra
+shape, plus ``demonyms``; optional ``people:``; ``capitals:`` maps a state's id to the names of
+its capital or seat of government). ``load_stakeholders`` merges them with any extra
 organisations (the crawl's sources registry), the later entry completing the earlier.
 """
 
@@ -27,6 +28,7 @@ class StakeholderDataError(ValueError):
 class Registry:
     organizations: dict[str, dict] = field(default_factory=dict)
     people: list[dict] = field(default_factory=list)
+    capitals: dict[str, list[str]] = field(default_factory=dict)  # state id -> names
 
     def add(self, org: dict, where: str) -> None:
         org_id = org.get("id")
@@ -66,6 +68,14 @@ def load_stakeholders(extra: Iterable[dict] = (), folder: Path = FOLDER) -> Regi
         for index, org in enumerate(data.get("organizations") or []):
             registry.add(org, f"{path}: organizations[{index}]")
         registry.people.extend(data.get("people") or [])
+        for state, names in (data.get("capitals") or {}).items():
+            registry.capitals.setdefault(state, []).extend(names or [])
     for index, org in enumerate(extra):
         registry.add(org, f"sources registry entry {index}")
+    for state, names in registry.capitals.items():
+        known = registry.organizations.get(state)
+        if known is None or known.get("type") != "state":
+            raise StakeholderDataError(f"capitals: {state!r} is not a state of the registry")
+        if not all(isinstance(name, str) and name.strip() for name in names):
+            raise StakeholderDataError(f"capitals: {state}: names must be non-empty strings")
     return registry
