@@ -45,11 +45,19 @@ def features(targeted: list[tuple[str, Prediction]]) -> list[float]:
     return out
 
 
+WEIGHT_KEYS = ("classes", "mean", "scale", "coef", "intercept", "c")
+
+
 class DocumentHead:
     def __init__(self, weights: dict):
+        # The version hashes the weights only: notes on how they were chosen are not the head.
         self.version = "document-head/" + hashlib.sha256(
-            json.dumps(weights, sort_keys=True).encode()
+            json.dumps({k: weights[k] for k in WEIGHT_KEYS if k in weights}, sort_keys=True)
+            .encode()
         ).hexdigest()[:10]
+        # The stance model version whose recipe and data the head's fold models were trained
+        # with: its features read that model's probabilities.
+        self.stance_model = weights.get("stance_model")
         self.classes = tuple(weights["classes"])
         self.mean = np.array(weights["mean"])
         self.scale = np.array(weights["scale"])
@@ -87,6 +95,16 @@ def fit(targeted_documents: list[list[tuple[str, Prediction]]], gold: list[str],
         "intercept": model.intercept_.tolist(),
         "c": c,
     }
+
+
+def stale_warning(head: DocumentHead | None, stance_version: str) -> str | None:
+    """What to tell the user when the head was fitted for another stance model version."""
+    if head is None or head.stance_model == stance_version:
+        return None
+    return (
+        f"the document head was fitted for stance model {head.stance_model}, not "
+        f"{stance_version}: rebuild it with `python -m nlp.train_document_head` (about an hour)"
+    )
 
 
 @cache

@@ -280,6 +280,7 @@ def train(log=print, force: bool = False, config: dict | None = None) -> dict:
     folder = model_folder(version)
     if (folder / "manifest.json").exists() and not force:
         log(f"stance model {version} already built in {folder}")
+        _warn_if_head_is_stale(version, log)
         return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     sentences = sentences_of("train")
     examples = examples_of(sentences, config["swap_rate"], config["seed"])
@@ -319,4 +320,13 @@ def train(log=print, force: bool = False, config: dict | None = None) -> dict:
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     log(f"wrote {folder} (version {version})")
+    _warn_if_head_is_stale(version, log)
     return manifest
+
+
+def _warn_if_head_is_stale(version: str, log) -> None:
+    from nlp.document_head import shared_document_head, stale_warning
+
+    warning = stale_warning(shared_document_head(), version)
+    if warning:
+        log(f"warning: {warning}")

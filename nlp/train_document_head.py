@@ -90,13 +90,21 @@ def cross_validated(pairs: list, gold: list[str], c: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, default=Path("models/document-head-folds"))
+    parser.add_argument("--work", type=Path, default=None,
+                        help="where the fold models go (default: models/, by version)")
     args = parser.parse_args()
-    train_fold_models(args.work)
-    pairs, gold = out_of_fold_pairs(args.work)
+    from nlp.stance import models_home
+    from nlp.train import expected_version
+
+    version = expected_version()
+    # Fold models are reused only for the same data and recipe: the folder names the version.
+    work = args.work or models_home() / f"document-head-folds-{version}"
+    train_fold_models(work)
+    pairs, gold = out_of_fold_pairs(work)
     scores = {c: cross_validated(pairs, gold, c) for c in C_GRID}
     best = max(C_GRID, key=lambda c: (scores[c], -c))
     weights = fit(pairs, gold, best)
+    weights["stance_model"] = version
     weights["chosen_by"] = {
         "documents": len(gold),
         "cross_validated_macro_f1": {str(c): s for c, s in scores.items()},

@@ -58,3 +58,14 @@ def test_the_committed_head_says_how_it_was_chosen():
     assert chosen["cross_validated_macro_f1"][str(weights["c"])] == best
     assert best > chosen["voting_rule_macro_f1"]  # else the voting rule would be used
     assert len(weights["mean"]) == len(features([]))
+
+
+def test_the_head_names_the_stance_model_it_was_fitted_for():
+    from nlp.document_head import shared_document_head, stale_warning
+    from nlp.train import expected_version
+
+    head = shared_document_head()
+    assert head.stance_model == expected_version()  # the committed head matches the recipe
+    assert stale_warning(head, expected_version()) is None
+    warning = stale_warning(head, "0123456789")
+    assert head.stance_model in warning and "python -m nlp.train_document_head" in warning
