@@ -60,14 +60,17 @@ def leader_of(sent: Span, holder_ids: Iterable[str]) -> str | None:
 
 
 def follow_leaders(sentences: list) -> None:
-    """Give each sentence that sides with a leader the leader's latest confident stances in
-    the document (targets and predictions), in document order. ``sentences`` are the
+    """Give each sentence that sides with a leader, and names no article itself, the leader's
+    latest confident stances in the document (targets and predictions), in document order. ``sentences`` are the
     pipeline's ``SentenceResult``s with predictions already made; a leader with no stance
     stated before leaves the sentence as the model read it."""
     latest: dict[str, dict[str, Prediction]] = {}
     for sentence in sentences:
         leader = sentence.leader
-        if leader and latest.get(leader) and sentence.holders:
+        # A sentence that names its own articles ("backed Iran's proposal to delete Article
+        # 6") keeps them: the model reads the stance on what it names.
+        own = any(ref.articles for ref in sentence.references)
+        if leader and latest.get(leader) and sentence.holders and not own:
             stances = latest[leader]
             sentence.targets = list(stances)
             sentence.predictions = dict(stances)

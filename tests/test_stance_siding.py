@@ -36,6 +36,18 @@ def test_followers_take_the_leaders_latest_stances():
     assert sentences[2].predictions == {"article:6": OPPOSE}
 
 
+def test_a_follower_that_names_its_own_article_keeps_it():
+    from nlp.references import Reference
+
+    sentences = [
+        sentence(0, ["Veltrana"], ["article:6"], {"article:6": OPPOSE}),
+        sentence(1, ["Pellador"], ["article:17"], {"article:17": SUPPORT}, "veltrana"),
+    ]
+    sentences[1].references = [Reference("Article 17", 0, 10, ["17"], None, None, "final", [17])]
+    follow_leaders(sentences)
+    assert sentences[1].predictions == {"article:17": SUPPORT}
+
+
 def test_a_leader_without_an_earlier_stance_leaves_the_models_reading():
     sentences = [
         sentence(0, ["Pellador"], ["convention"], {"convention": SUPPORT}, "veltrana"),
