@@ -22,12 +22,12 @@ from spacy.tokens import Span
 
 from nlp.stance import Prediction
 
-# A siding verb right before the leader's name. "Backed", "sided with" and the like side with a
-# holder whatever follows; "supported" and "joined" only with the holder's view ("supported
-# Iran's position"), because "support Namaro as it ratifies" offers help and "join the Budapest
-# Convention" accedes to a treaty.
+# A siding verb right before the leader's name. "Backed", "sided with" and the like side with
+# a holder whatever follows ("seconded", not the ordinal "second"); "supported" and "joined"
+# only with the holder's view ("supported Iran's position"), because "support Namaro as it
+# ratifies" offers help and "join the Budapest Convention" accedes to a treaty.
 SIDING = re.compile(
-    r"\b(?:back(?:ed|s|ing)?|endors(?:e|ed|es|ing)|echo(?:ed|es|ing)?|second(?:ed|s|ing)?|"
+    r"\b(?:back(?:ed|s|ing)?|endors(?:e|ed|es|ing)|echo(?:ed|es|ing)?|second(?:ed|s|ing)|"
     r"(?:sid|align)(?:e|ed|es|ing)\s+(?:(?:it|them)sel(?:f|ves)\s+)?with|vot(?:e|ed|es|ing)\s+with|"
     r"associat(?:e|ed|es|ing)\s+(?:it|them)sel(?:f|ves)\s+with)\s+(?:the\s+)?$",
     re.I,
@@ -61,9 +61,9 @@ def leader_of(sent: Span, holder_ids: Iterable[str]) -> str | None:
 
 def follow_leaders(sentences: list) -> None:
     """Give each sentence that sides with a leader, and names no article itself, the leader's
-    latest confident stances in the document (targets and predictions), in document order. ``sentences`` are the
-    pipeline's ``SentenceResult``s with predictions already made; a leader with no stance
-    stated before leaves the sentence as the model read it."""
+    latest confident stances in the document (targets and predictions), in document order.
+    ``sentences`` are the pipeline's ``SentenceResult``s with predictions already made; a
+    leader with no stance stated before leaves the sentence as the model read it."""
     latest: dict[str, dict[str, Prediction]] = {}
     for sentence in sentences:
         leader = sentence.leader
