@@ -356,8 +356,8 @@ def train(log=print, force: bool = False, config: dict | None = None) -> dict:
 
 
 def _warn_if_head_is_stale(version: str, log) -> None:
-    from nlp.document_head import shared_document_head, stale_warning
+    from nlp.document_head import stale_warning
 
-    warning = stale_warning(shared_document_head(), version)
+    warning = stale_warning(version)
     if warning:
         log(f"warning: {warning}")
