@@ -155,8 +155,9 @@ class ActorRecognizer:
         self.add_people(registry.people)
         for state, names in registry.capitals.items():
             org = registry.organizations[state]
+            actor = Actor(state, org["name"], org.get("type"), True)
             for name in names:
-                self.capital_of[name] = Actor(state, org["name"], org.get("type"), True)
+                self.capital_of[name] = actor
                 self.capitals.add(state, [self.make(name)])
 
     def add_organizations(self, organizations) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Span
 
+from nlp.positions import stated
 from nlp.stance import Prediction
 
 # A siding verb right before the leader's name. "Backed", "sided with" and the like side with
@@ -41,7 +42,6 @@ VIEW = re.compile(
     re.I,
 )
 LOOKBACK = 48  # characters before the name in which the verb must end
-CONFIDENT = 0.45  # a leader's stance counts at the confidence stored stances need
 
 
 def leader_of(sent: Span, holder_ids: Iterable[str]) -> str | None:
@@ -74,11 +74,7 @@ def follow_leaders(sentences: list) -> None:
             stances = latest[leader]
             sentence.targets = list(stances)
             sentence.predictions = dict(stances)
-        stated = {
-            target: prediction
-            for target, prediction in sentence.predictions.items()
-            if prediction.stance != "neutral" and prediction.confidence >= CONFIDENT
-        }
-        if stated:
+        said = {target: p for target, p in sentence.predictions.items() if stated(p)}
+        if said:
             for holder in sentence.holders:
-                latest[holder.id] = stated
+                latest[holder.id] = said

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.positions import STATED
 from nlp.stance import Prediction, softmax
 
 HEAD_PATH = Path(__file__).resolve().parent / "trained" / "document_head.json"
 LABELS = ("support", "oppose", "mixed", "neutral")
-CONFIDENT = 0.45  # a sentence stance counts as stated at this confidence (as stored stances do)
 
 
 def features(targeted: list[tuple[str, Prediction]]) -> list[float]:
@@ -39,7 +39,7 @@ def features(targeted: list[tuple[str, Prediction]]) -> list[float]:
         n = max(len(chosen), 1)
         out += [sum(p.probabilities.get(label, 0.0) for p in chosen) / n for label in LABELS]
         out += [
-            sum(1 for p in chosen if p.stance == label and p.confidence >= CONFIDENT) / n
+            sum(1 for p in chosen if p.stance == label and p.confidence >= STATED) / n
             for label in LABELS
         ]
         out.append(len(chosen) / max(len(targeted), 1))

@@ -24,7 +24,7 @@ from nlp.attribution import Holder
 from nlp.document_head import shared_document_head
 from nlp.language import other_language
 from nlp.models import load_spacy
-from nlp.positions import aggregate, document_position
+from nlp.positions import aggregate, document_position, stated
 from nlp.references import Reference
 from nlp.stance import Prediction, StanceModel, shared_stance_model
 from nlp.topics import topic_articles
@@ -32,7 +32,6 @@ from nlp.topics import topic_articles
 PIPELINE_VERSION = "nlp-0.3"  # 0.2: topic targets, document head; 0.3: siding, other languages
 MAX_CHARS = 400_000  # longer texts are analysed up to here; the cut is recorded
 MIN_SENTENCE_WORDS = 4
-STANCE_MINIMUM = 0.45  # sentence stances below this confidence are not stored
 
 
 @dataclass
@@ -100,7 +99,7 @@ class Analysis:
         """Each stored sentence stance: (sentence, holder, target, prediction)."""
         for sentence in self.sentences:
             for target, prediction in sentence.predictions.items():
-                if prediction.stance == "neutral" or prediction.confidence < STANCE_MINIMUM:
+                if not stated(prediction):
                     continue
                 for holder in sentence.holders:
                     yield sentence, holder, target, prediction

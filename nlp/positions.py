@@ -12,6 +12,9 @@ from nlp.corpus import LABELS
 from nlp.stance import Prediction
 
 STANCES = ("support", "oppose", "mixed")
+# A sentence stance counts as stated at this confidence: it is stored, it votes in positions,
+# followers take it up (nlp.alignment), and the document head counts it.
+STATED = 0.45
 # A document's author takes a side only when stance mass reaches this share of the author's
 # (sentence, target) pairs. Chosen on the dev documents of the training split (0.15 of 0, 0.1,
 # 0.15, 0.2, 0.25, 0.3); on gold sentence labels of the training documents no document that
@@ -21,6 +24,11 @@ DOCUMENT_SHARE_FLOOR = 0.15
 # stance on the whole text (an NGO that backs the text but fights two articles is mixed, not
 # opposed). Chosen on the same dev documents: weights 0.25 and 0.5 both gave 0.91, 1.0 gave 0.86.
 ARTICLE_WEIGHT = 0.5
+
+
+def stated(prediction: Prediction) -> bool:
+    """A confident, non-neutral sentence stance."""
+    return prediction.stance != "neutral" and prediction.confidence >= STATED
 
 
 def document_position(targeted: Iterable[tuple[str, Prediction]]) -> Prediction:
@@ -35,7 +43,7 @@ def document_position(targeted: Iterable[tuple[str, Prediction]]) -> Prediction:
 
 def aggregate(
     predictions: Iterable[Prediction],
-    minimum: float = 0.45,
+    minimum: float = STATED,
     share_floor: float = 0.0,
     weights: Iterable[float] | None = None,
 ) -> Prediction:

@@ -177,20 +177,22 @@ class StanceModel:
         lengths = [len(text) + len(first) for (text, _), first in zip(pairs, firsts, strict=True)]
         torch = self.torch
         before = torch.get_num_threads()
-        with torch.inference_mode():
-            for index in length_batches(lengths, self.batch_size):
-                if threads:
-                    torch.set_num_threads(threads())
-                batch = self.tokenizer(
-                    [firsts[i] for i in index],
-                    [pairs[i][0] for i in index],
-                    padding=True,
-                    truncation="only_second",
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
-                out[index] = self.network(**batch).numpy()
-        torch.set_num_threads(before)
+        try:
+            with torch.inference_mode():
+                for index in length_batches(lengths, self.batch_size):
+                    if threads:
+                        torch.set_num_threads(threads())
+                    batch = self.tokenizer(
+                        [firsts[i] for i in index],
+                        [pairs[i][0] for i in index],
+                        padding=True,
+                        truncation="only_second",
+                        max_length=self.max_length,
+                        return_tensors="pt",
+                    )
+                    out[index] = self.network(**batch).numpy()
+        finally:
+            torch.set_num_threads(before)  # the caller's count, also when a batch fails
         return out
 
     def predict(
