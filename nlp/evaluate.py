@@ -40,6 +40,10 @@ def evaluate_all(progress: Callable[[str], None] = lambda m: None) -> dict:
     report["references"] = references_summary(
         analyzer.nlp.get_pipe("stancemap_article_refs").finder
     )
+    progress("scoring the labels' own consistency (a blind second annotation) ...")
+    from nlp.eval_agreement import evaluate_agreement
+
+    report["annotation_agreement"] = evaluate_agreement(analyzer.stance_model)
     return report
 
 
