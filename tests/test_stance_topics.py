@@ -66,3 +66,13 @@ def test_the_pipeline_classifies_a_topic_sentence_against_its_article(analyzer):
     assert "article:29" in sentence.targets and "convention" in sentence.targets
     assert set(sentence.predictions) == set(sentence.targets)
     assert not analysis.references  # a topic is not stored as a reference
+
+
+def test_a_topic_beside_a_reference_is_a_target_too(analyzer):
+    text = ("Under Articles 25 and 26 the Marrowfield police could ask for data to be kept, and "
+            "the 24/7 network would carry such requests at night.")
+    (analysis,) = analyzer.analyze([DocumentInput(text=text, author="Marrowfield Ministry",
+                                                  author_type="government")])
+    (sentence,) = analysis.sentences
+    # the references first, then the topic; no convention target once an article is named
+    assert sentence.targets == ["article:25", "article:26", "article:41"]
