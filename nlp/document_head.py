@@ -120,14 +120,22 @@ def stale_warning(stance_version: str) -> str | None:
         return None
     return (
         f"the document head was fitted for stance model {weights.get('stance_model')}, not "
-        f"{stance_version}: rebuild it with `python -m nlp.train_document_head` (about an hour)"
+        f"{stance_version}, so the voting rule decides until it is rebuilt with "
+        "`python -m nlp.train_document_head` (about an hour)"
     )
+
+
+def usable(weights: dict | None, stance_version: str) -> bool:
+    """A head is used only for the stance model it was fitted for (its features read that
+    model's probabilities) and only where it beat the voting rule."""
+    return (weights is not None and weights.get("stance_model") == stance_version
+            and beats_the_rule(weights))
 
 
 @cache
 def shared_document_head() -> DocumentHead | None:
-    """The committed head where it beat the voting rule, else None (the rule decides)."""
+    """The committed head where it is usable, else None (the voting rule decides)."""
+    from nlp.train import expected_version
+
     weights = committed_weights()
-    if weights is None or not beats_the_rule(weights):
-        return None
-    return DocumentHead(weights)
+    return DocumentHead(weights) if usable(weights, expected_version()) else None
