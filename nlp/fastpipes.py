@@ -1,5 +1,5 @@
-"""spaCy's entity recognizer and attribute ruler with their own weights and rules and the same
-output, without their per-token overheads.
+"""spaCy's entity recognizer, attribute ruler and lemmatizer with their own weights, rules and
+tables and the same output, without their per-token overheads.
 
 On the labelled corpus (363 documents, 3,762 sentences, one thread) spaCy's ``ner`` took 9-10 s,
 7 of them in its greedy decoding loop: the installed spaCy's Cython is compiled with profiling
@@ -15,6 +15,7 @@ nearly all of one token) over every token. Here:
   BLIS ``sgemm``, so scores, and so choices, are bit for bit spaCy's.
 - ``AttributeRules`` evaluates the ruler's rules once per distinct (tag, lower, dep, is_space)
   and writes the result with ``Doc.from_array``; later rules win, as in spaCy.
+- ``Lemmas`` asks spaCy's rule lemmatizer once per distinct (orth, pos, morph).
 
 Anything outside what they reproduce (beam search, preset entities, unseen classes, rule
 predicates or attributes not listed below) is left to the spaCy component itself.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, SENT_START, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
@@ -219,6 +220,7 @@ class AttributeRules:
                 else:
                     self.multi.append((rule, predicates, target))
         self.known: dict[tuple, tuple] = {}
+        self.by_tag: dict[str, list[tuple[int, list]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.exact or not (doc.has_annotation("TAG") and doc.has_annotation("DEP")):
@@ -238,10 +240,21 @@ class AttributeRules:
         if facts is None:
             strings = self.vocab.strings
             values = (strings[key[0]], strings[key[1]], strings[key[2]], bool(key[3]))
-            rules = tuple(rule for rule, tests in self.single if _holds(tests, values))
+            rules = tuple(rule for rule, tests in self._single_for(values[0])
+                          if _holds(tests, values))
             holds = tuple(_holds(t, values) for _, tests, _ in self.multi for t in tests)
             facts = self.known[key] = (rules, *self._row(rules), holds)
         return facts
+
+    def _single_for(self, tag: str) -> list[tuple[int, list]]:
+        """The one-token rules that may hold for a tag (most name the one tag they want)."""
+        found = self.by_tag.get(tag)
+        if found is None:
+            found = self.by_tag[tag] = [
+                (rule, tests) for rule, tests in self.single
+                if not any(column == 0 and op == "==" and arg != tag for column, op, arg in tests)
+            ]
+        return found
 
     def _row(self, rules) -> tuple[list[int], list[bool]]:
         merged: dict[int, int] = {}
@@ -254,7 +267,7 @@ class AttributeRules:
             doc.to_array([TAG, LOWER, DEP, IS_SPACE]), axis=0, return_inverse=True
         )
         inverse = inverse.reshape(-1)
-        facts = [self._facts(tuple(int(v) for v in key)) for key in keys]
+        facts = [self._facts(tuple(key)) for key in keys.tolist()]
         before = doc.to_array(list(SET_ATTRS))
         rows = np.array([f[1] for f in facts], dtype=np.uint64)[inverse]
         sets = np.array([f[2] for f in facts], dtype=bool)[inverse]
@@ -276,6 +289,47 @@ class AttributeRules:
         doc.from_array(list(SET_ATTRS), values)
 
 
+class Lemmas:
+    """spaCy's rule lemmatizer, once per distinct (orth, pos, morph) rather than per token: its
+    lemma depends on nothing else (spaCy caches by that key, but only some of the answers)."""
+
+    def __init__(self, lemmatizer, vocab):
+        self.lemmatizer = lemmatizer
+        self.vocab = vocab
+        self.known: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        lemmatizer = self.lemmatizer
+        if lemmatizer.mode != "rule" or not lemmatizer._validated or not len(doc):
+            return lemmatizer(doc)  # the first call checks spaCy's tables
+        values = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        todo = np.arange(len(doc)) if lemmatizer.overwrite else np.flatnonzero(values[:, 3] == 0)
+        if len(todo):
+            keys, first, inverse = np.unique(
+                values[todo, :3], axis=0, return_index=True, return_inverse=True
+            )
+            found = []
+            for key, i in zip(keys.tolist(), first.tolist(), strict=True):
+                key = tuple(key)
+                if key not in self.known:
+                    lemma = lemmatizer.lemmatize(doc[int(todo[i])])[0]
+                    self.known[key] = self.vocab.strings.add(lemma)
+                found.append(self.known[key])
+            lemmas = values[:, 3].copy()
+            lemmas[todo] = np.array(found, dtype=np.uint64)[inverse.reshape(-1)]
+            doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory("stancemap_lemmas")
+def make_lemmas(nlp: Language, name: str, source: str = "spacy_lemmatizer") -> Lemmas:
+    return Lemmas(nlp.get_pipe(source), nlp.vocab)
+
+
 @Language.factory("stancemap_entities")
 def make_entities(nlp: Language, name: str, source: str = "spacy_ner") -> EntityRecognizer:
     return EntityRecognizer(nlp.get_pipe(source))
@@ -289,10 +343,11 @@ def make_attribute_rules(
 
 
 def speed_up(nlp: Language) -> Language:
-    """Put the bulk versions in place of spaCy's ``ner`` and ``attribute_ruler``, under the
-    same names."""
+    """Put the bulk versions in place of spaCy's ``ner``, ``attribute_ruler`` and
+    ``lemmatizer``, under the same names."""
     for name, factory in (("ner", "stancemap_entities"),
-                          ("attribute_ruler", "stancemap_attribute_rules")):
+                          ("attribute_ruler", "stancemap_attribute_rules"),
+                          ("lemmatizer", "stancemap_lemmas")):
         if name in nlp.pipe_names:
             source = f"spacy_{name}"
             nlp.rename_pipe(name, source)

@@ -227,10 +227,11 @@ class Analyzer:
         sentences = []
         new_holders: dict[str, Holder] = {}
         for sent in doc.sents:
-            text = sent.text.strip()
+            raw = sent.text  # joins the sentence's tokens on each access
+            text = raw.strip()
             if not text:
                 continue
-            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            start = sent.start_char + (len(raw) - len(raw.lstrip()))
             end = start + len(text)
             in_sentence = [r for r in references if start <= r.start < end]
             holders = list(sent._.holders or []) if len(text.split()) >= MIN_SENTENCE_WORDS else []

@@ -1,6 +1,6 @@
-"""The bulk NER and attribute ruler (nlp.fastpipes) give spaCy's own annotations, token for
-token: on corpus documents, on texts made to reach the rare rules and moves, and where they hand
-the work back to spaCy (preset entities)."""
+"""The bulk NER, attribute ruler and lemmatizer (nlp.fastpipes) give spaCy's own annotations,
+token for token: on corpus documents, on texts made to reach the rare rules and moves, and where
+they hand the work back to spaCy (preset entities)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def test_the_same_components_by_name(pipelines):
     assert fast.pipe_names == reference.pipe_names
     assert type(fast.get_pipe("ner")).__module__ == "nlp.fastpipes"
     assert type(fast.get_pipe("attribute_ruler")).__module__ == "nlp.fastpipes"
+    assert type(fast.get_pipe("lemmatizer")).__module__ == "nlp.fastpipes"
 
 
 def test_crafted_texts_annotated_as_spacy_does(pipelines):
