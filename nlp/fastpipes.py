@@ -153,6 +153,8 @@ class EntityRecognizer:
         return spans
 
 
+KNOWN_MAX = 200_000  # cached token kinds per component; a long crawl's vocabulary keeps growing
+
 # The rule predicates reproduced: token attributes and how they are compared.
 RULE_ATTRS = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
 SET_ATTRS = (POS, MORPH, LEMMA, TAG, DEP)
@@ -243,6 +245,8 @@ class AttributeRules:
             rules = tuple(rule for rule, tests in self._single_for(values[0])
                           if _holds(tests, values))
             holds = tuple(_holds(t, values) for _, tests, _ in self.multi for t in tests)
+            if len(self.known) >= KNOWN_MAX:
+                self.known.clear()
             facts = self.known[key] = (rules, *self._row(rules), holds)
         return facts
 
@@ -312,6 +316,8 @@ class Lemmas:
             for key, i in zip(keys.tolist(), first.tolist(), strict=True):
                 key = tuple(key)
                 if key not in self.known:
+                    if len(self.known) >= KNOWN_MAX:
+                        self.known.clear()
                     lemma = lemmatizer.lemmatize(doc[int(todo[i])])[0]
                     self.known[key] = self.vocab.strings.add(lemma)
                 found.append(self.known[key])
