@@ -107,8 +107,8 @@ class Analysis:
 
 
 def build_nlp(treaty: str = DEFAULT_TREATY, organizations: Iterable[dict] = ()) -> Language:
-    # The lemmatizer stays: attribution reads verbs by lemma. NER and the attribute ruler run in
-    # bulk (nlp.fastpipes), with spaCy's output.
+    # The lemmatizer stays: attribution reads verbs by lemma. NER, the attribute ruler and the
+    # lemmatizer run in bulk (nlp.fastpipes), with spaCy's output.
     nlp = speed_up(load_spacy(exclude=()))
     nlp.max_length = MAX_CHARS + 1000
     nlp.add_pipe("stancemap_line_breaks", before="parser")
