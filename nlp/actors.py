@@ -195,7 +195,7 @@ class ActorRecognizer:
     def _actor_for(self, span: Span) -> Actor | None:
         return self.by_key.get(span.text) or self.by_key.get(span.text.lower())
 
-    def _registry_spans(self, doc: Doc) -> list[Span]:
+    def _registry_spans(self, doc: Doc, text: str) -> list[Span]:
         spans = []
         for matcher in (self.exact, self.folded):
             for _, start, end in matcher(doc):
@@ -203,19 +203,19 @@ class ActorRecognizer:
                 actor = self._actor_for(span)
                 if actor is None or _inside_compound(doc, start, end):
                     continue
-                if actor.id == "united-nations" and NOT_THE_UN.match(doc.text[span.end_char :]):
+                if actor.id == "united-nations" and NOT_THE_UN.match(text[span.end_char :]):
                     continue
                 span._.actor = actor
                 spans.append(span)
         return spans
 
-    def _capital_spans(self, doc: Doc) -> list[Span]:
+    def _capital_spans(self, doc: Doc, text: str) -> list[Span]:
         """'Moscow rejected ...', 'sided with Tehran': a capital standing for its government.
         Not a place ('talks in Cairo', 'from the Kremlin'), nor part of a longer name ('the
         Paris Call', 'Moscow State University', 'a Beijing-based firm')."""
         spans = []
         for _, start, end in self.capitals(doc):
-            before = doc.text[max(0, doc[start].idx - 24) : doc[start].idx]
+            before = text[max(0, doc[start].idx - 24) : doc[start].idx]
             after = doc[end] if end < len(doc) else None
             if PLACE_BEFORE.search(before) or after is not None and (
                 after.text[:1].isupper() and after.pos_ == "PROPN" or after.text in ("-", "–")
@@ -241,9 +241,9 @@ class ActorRecognizer:
                 spans.append(span)
         return spans
 
-    def _new_spans(self, doc: Doc, taken: set[int]) -> list[Span]:
+    def _new_spans(self, doc: Doc, text: str, taken: set[int]) -> list[Span]:
         spans = []
-        for match in ORG_NAME.finditer(doc.text):
+        for match in ORG_NAME.finditer(text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
             if span is None or any(i in taken for i in range(span.start, span.end)):
                 continue
@@ -256,7 +256,7 @@ class ActorRecognizer:
             span = Span(doc, span.start, span.end, label="ACTOR")
             span._.actor = actor
             spans.append(span)
-        for match in TITLED_PERSON.finditer(doc.text):
+        for match in TITLED_PERSON.finditer(text):
             span = doc.char_span(match.start(1), match.end(1), alignment_mode="contract")
             if span is None or any(i in taken for i in range(span.start, span.end)):
                 continue
@@ -282,10 +282,12 @@ class ActorRecognizer:
         return spans
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = self._registry_spans(doc) + self._demonym_spans(doc) + self._capital_spans(doc)
+        text = doc.text  # built from the tokens on every access: once per document
+        spans = (self._registry_spans(doc, text) + self._demonym_spans(doc)
+                 + self._capital_spans(doc, text))
         spans = filter_spans(spans)
         taken = {i for span in spans for i in range(span.start, span.end)}
-        spans = filter_spans(spans + self._new_spans(doc, taken))
+        spans = filter_spans(spans + self._new_spans(doc, text, taken))
         doc.spans["actors"] = _same_people(filter_spans(spans + _repeated_names(doc, spans)))
         return doc
 

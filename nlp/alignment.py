@@ -48,12 +48,14 @@ def leader_of(sent: Span, holder_ids: Iterable[str]) -> str | None:
     """The actor the sentence's holders side with, when a siding verb names one who is not
     among the holders themselves."""
     holders = set(holder_ids)
-    doc = sent.doc
-    for span in doc.spans.get("actors", []):
+    text, base = None, sent.start_char
+    for span in sent.doc.spans.get("actors", []):
         if not sent.start <= span.start < sent.end or span._.actor.id in holders:
             continue
-        before = doc.text[max(sent.start_char, span.start_char - LOOKBACK) : span.start_char]
-        after = doc.text[span.end_char : min(sent.end_char, span.end_char + LOOKBACK)]
+        text = sent.text if text is None else text  # doc.text joins every token on each call
+        start, end = span.start_char - base, span.end_char - base
+        before = text[max(0, start - LOOKBACK) : start]
+        after = text[end : min(len(text), end + LOOKBACK)]
         if SIDING.search(before) or SIDING_WITH_VIEW.search(before) and VIEW.match(after):
             return span._.actor.id
     return None

@@ -103,9 +103,10 @@ class Holder:
         )
 
 
-def is_heading(sent: Span) -> bool:
-    """A title or crosshead: short, no closing punctuation, mostly capitalised words."""
-    text = sent.text.strip()
+def is_heading(sent: Span, text: str | None = None) -> bool:
+    """A title or crosshead: short, no closing punctuation, mostly capitalised words. ``text``:
+    the sentence's stripped text, when the caller has it."""
+    text = sent.text.strip() if text is None else text
     words = [t for t in sent if t.is_alpha]
     if not words or SENTENCE_END.search(text) or len(words) > 14:
         return False
@@ -249,13 +250,13 @@ class Attribution:
         in_quote = False
         run = QuoteRun()
         for sent in doc.sents:
-            if is_heading(sent) or NUMBERING.match(sent.text.strip()):
+            text = sent.text.strip()
+            if is_heading(sent, text) or NUMBERING.match(text):
                 sent._.holders = []
                 continue
             in_sent = [a for a in actors if sent.start <= a.start < sent.end]
             quoted = quoted_tokens(sent, in_quote)
             holders, stand_in = self._reported(sent, in_sent, press, opinion, quoted, author)
-            text = sent.text.strip()
             if not holders and stand_in is not None:
                 # "She said" after an organisation's statement: the last person who spoke.
                 personal = stand_in.lower_ in ("he", "she") and people

@@ -394,22 +394,23 @@ class ArticleReferences:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
         """Batches documents so that the transformer runs once per batch (at least
         ``MIN_BATCH`` documents, unless they pass ``MAX_BATCH_CHARS`` first)."""
-        batch: list[Doc] = []
+        batch: list[tuple[Doc, str]] = []  # with its text: doc.text joins the tokens each time
         size = 0
         for doc in docs:
-            batch.append(doc)
-            size += len(doc.text)
+            batch.append((doc, doc.text))
+            size += len(batch[-1][1])
             if len(batch) >= max(batch_size, MIN_BATCH) or size >= MAX_BATCH_CHARS:
                 yield from self._annotate(batch)
                 batch, size = [], 0
         if batch:
             yield from self._annotate(batch)
 
-    def _annotate(self, docs: list[Doc]) -> list[Doc]:
-        items = []
-        for doc in docs:
+    def _annotate(self, batch: list[tuple[Doc, str]]) -> list[Doc]:
+        docs, items = [], []
+        for doc, text in batch:
             meta = doc._.meta or {}
-            items.append((doc.text, _as_date(meta.get("date")), meta.get("text_version")))
+            docs.append(doc)
+            items.append((text, _as_date(meta.get("date")), meta.get("text_version")))
         for doc, refs in zip(docs, self.finder.find_many(items), strict=True):
             doc._.references = refs
             spans = [
