@@ -7,10 +7,11 @@ stance models trained out of fold (by group) over the training split, each predi
 held-out quarter (``python -m nlp.train_document_head`` rebuilds it, about an hour on two
 cores). The fitted weights are small and committed (``nlp/trained/document_head.json``) with
 how they were chosen: C by 5-fold cross-validation over those 298 training documents, and the
-voting rule's score on the same predictions. The head is used only when it beats the rule
-there: for stance model b6bf5537d2 it did (0.882 against 0.857); for 7d7aae4f7d (weights
-averaged over epochs 3-6) the rule reads the out-of-fold predictions better (0.886 against
-0.871), so the rule decides. The held-out split is never read.
+voting rule's score on the same predictions. The head is used only with the stance model it
+was fitted for and only when it beats the rule there: for stance model b6bf5537d2 it did (0.882
+against 0.857); for 7d7aae4f7d (weights averaged over epochs 3-6) the rule read the out-of-fold
+predictions better (0.886 against 0.871); it has not been refitted for 889c573272. The held-out
+split is never read.
 """
 
 from __future__ import annotations
@@ -133,9 +134,8 @@ def usable(weights: dict | None, stance_version: str) -> bool:
 
 
 @cache
-def shared_document_head() -> DocumentHead | None:
-    """The committed head where it is usable, else None (the voting rule decides)."""
-    from nlp.train import expected_version
-
+def shared_document_head(stance_version: str) -> DocumentHead | None:
+    """The committed head where it is usable with this stance model (its build version), else
+    None (the voting rule decides)."""
     weights = committed_weights()
-    return DocumentHead(weights) if usable(weights, expected_version()) else None
+    return DocumentHead(weights) if usable(weights, stance_version) else None

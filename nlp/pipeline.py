@@ -154,8 +154,9 @@ class Analyzer:
     ):
         self.nlp = build_nlp(treaty, organizations)
         self.treaty = treaty
-        self.document_head = shared_document_head()  # None: the voting rule decides
         self.stance_model = stance_model or shared_stance_model()
+        # None: the voting rule decides (no head fitted for this stance model, or it lost)
+        self.document_head = shared_document_head(self.stance_model.manifest["version"])
 
     @property
     def version(self) -> str:

@@ -69,7 +69,8 @@ def test_the_committed_head_says_how_it_was_chosen():
     assert len(weights["mean"]) == len(features([]))
     # The head is used only where it beat the voting rule on the same predictions.
     assert beats_the_rule(weights) == (best > chosen["voting_rule_macro_f1"])
-    assert (shared_document_head() is not None) == usable(weights, expected_version())
+    assert (shared_document_head(expected_version()) is not None) == usable(
+        weights, expected_version())
 
 
 def test_a_head_without_a_record_of_its_choice_is_used():

@@ -57,12 +57,17 @@ def test_a_treaty_without_topics_has_none_and_a_bad_pattern_is_a_clear_error(tmp
         topics._patterns.cache_clear()
 
 
+def _one_sentence(analyzer, text: str, author: str, author_type: str):
+    (analysis,) = analyzer.analyze([DocumentInput(text=text, author=author,
+                                                  author_type=author_type)])
+    (sentence,) = analysis.sentences
+    return analysis, sentence
+
+
 def test_the_pipeline_classifies_a_topic_sentence_against_its_article(analyzer):
     text = ("The Fictional Privacy League said the convention's real-time collection of traffic "
             "data would let governments follow journalists without a judge.")
-    (analysis,) = analyzer.analyze([DocumentInput(text=text, author="Example Wire",
-                                                  author_type="press")])
-    (sentence,) = analysis.sentences
+    analysis, sentence = _one_sentence(analyzer, text, "Example Wire", "press")
     assert "article:29" in sentence.targets and "convention" in sentence.targets
     assert set(sentence.predictions) == set(sentence.targets)
     assert not analysis.references  # a topic is not stored as a reference
@@ -71,8 +76,6 @@ def test_the_pipeline_classifies_a_topic_sentence_against_its_article(analyzer):
 def test_a_topic_beside_a_reference_is_a_target_too(analyzer):
     text = ("Under Articles 25 and 26 the Marrowfield police could ask for data to be kept, and "
             "the 24/7 network would carry such requests at night.")
-    (analysis,) = analyzer.analyze([DocumentInput(text=text, author="Marrowfield Ministry",
-                                                  author_type="government")])
-    (sentence,) = analysis.sentences
+    _, sentence = _one_sentence(analyzer, text, "Marrowfield Ministry", "government")
     # the references first, then the topic; no convention target once an article is named
     assert sentence.targets == ["article:25", "article:26", "article:41"]
